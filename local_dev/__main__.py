@@ -1,0 +1,25 @@
+"""``python -m local_dev --host H --port P``: serve the gateway under uvicorn (uvloop, httptools)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import uvicorn
+
+from .asgi import create_app
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m local_dev", description=__doc__)
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8787")))
+    parser.add_argument("--log-level", default="info")
+    parser.add_argument("--access-log", action="store_true", help="log every request (slower)")
+    args = parser.parse_args(argv)
+    uvicorn.run(create_app(), host=args.host, port=args.port, loop="uvloop", http="httptools",
+                lifespan="on", server_header=False, log_level=args.log_level, access_log=args.access_log)
+
+
+if __name__ == "__main__":
+    main()

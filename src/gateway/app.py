@@ -1,0 +1,115 @@
+"""The request pipeline in one place: route, validate, read the body, walk the config's
+targets, and stamp the response headers (reference §1, §2.2, §4)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .clock import Clock
+from .config import build_config
+from .errors import GatewayError, json_response, not_found
+from .http import Headers, Request, Response
+from .ports import HttpTransport
+from .routes import match
+from .routing.context import Call, Outcome
+from .routing.retry import with_retry
+from .routing.targets import Router
+from .settings import Settings
+from .upstream import network_error, prepare, send_once
+
+HEALTH_TEXT = b"AI Gateway says hey!"
+
+
+def _may_resend(node: Any) -> bool:
+    """Whether some path through the config can send the body twice (retry or fallback)."""
+    if not isinstance(node, dict):
+        return False
+    retry = node.get("retry")
+    if isinstance(retry, dict) and (retry.get("attempts") or 0) > 0:
+        return True
+    if (node.get("strategy") or {}).get("mode") == "fallback":
+        return True
+    return any(_may_resend(child) for child in node.get("targets") or [])
+
+
+def _metadata(headers: Headers) -> dict[str, Any]:
+    try:
+        value = json.loads(headers.get("x-portkey-metadata") or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+async def _json_params(request: Request) -> dict[str, Any]:
+    raw = await request.read()
+    if not raw.strip():
+        return {}
+    try:
+        params = json.loads(raw)
+    except ValueError:
+        raise GatewayError("Invalid request body: expected a JSON object", 400, exception=False) from None
+    if not isinstance(params, dict):
+        raise GatewayError("Invalid request body: expected a JSON object", 400, exception=False)
+    return params
+
+
+class Gateway:
+    """The runtime-neutral gateway. Adapters build one per process/isolate and call ``handle``."""
+
+    def __init__(self, settings: Settings, transport: HttpTransport, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.transport = transport
+        self.clock = clock or Clock()
+
+    async def handle(self, request: Request) -> Response:
+        try:
+            return await self._handle(request)
+        except GatewayError as error:
+            return error.to_response()
+        except Exception:  # noqa: BLE001 - the client gets a clean 500, never a traceback
+            return GatewayError("Something went wrong").to_response()
+
+    async def _handle(self, request: Request) -> Response:
+        if request.method in ("GET", "HEAD") and request.path == "/":
+            return Response(200, Headers({"content-type": "text/plain"}), HEALTH_TEXT)
+        found = match(request.method, request.path)
+        if found is None:
+            return not_found()
+        if found.fn == "realtime":
+            return json_response(501, {"status": "failure",
+                                       "message": "Realtime is not implemented yet in this gateway"})
+        root, overrides = build_config(request.headers, self.settings)
+        params: dict[str, Any] = {}
+        raw = None
+        if found.body == "json":
+            params = await _json_params(request)
+        elif found.body == "raw":
+            raw = await request.read() if _may_resend(root) else request.body
+        call = Call(found.fn, request.method, request.path, request.query, found.path_params,
+                    found.body, request.headers, params, raw, overrides, _metadata(request.headers))
+        outcome = await Router(call, self._leaf_for(call), self.clock).walk(root, {}, "config")
+        return self._respond(outcome, request.headers)
+
+    def _leaf_for(self, call: Call):  # type: ignore[no-untyped-def]
+        async def leaf(target: dict[str, Any], settings: dict[str, Any], path: str) -> Outcome:
+            prepared = prepare(call, target, settings, self.settings.custom_headers_to_ignore)
+            timeout = call.overrides.request_timeout or settings.get("request_timeout")
+            slug = prepared.provider.slug
+            outcome = await with_retry(
+                lambda: send_once(self.transport, prepared, call, timeout),
+                settings.get("retry"), self.clock, lambda error: network_error(slug, error))
+            outcome.option_path = path
+            return outcome
+        return leaf
+
+    @staticmethod
+    def _respond(outcome: Outcome, request_headers: Headers) -> Response:
+        headers = outcome.headers
+        if not outcome.exception:
+            headers["x-portkey-provider"] = outcome.provider or ""
+            headers["x-portkey-trace-id"] = request_headers.get("x-portkey-trace-id") or ""
+            headers["x-portkey-last-used-option-index"] = outcome.option_path
+            headers["x-portkey-retry-attempt-count"] = str(outcome.retry_count)
+            headers["x-portkey-cache-status"] = "DISABLED"
+        return Response(outcome.status, headers, outcome.body, on_close=outcome.closer)

@@ -1,0 +1,151 @@
+"""From request headers to the routing tree (reference §2.1, §3.3, §3.4).
+
+The result is the root target as a plain snake_case dict: either the parsed
+``x-portkey-config`` (with header-mode provider fields filled in when it names no provider
+or targets) or one leaf built from the headers. Validation happens here, once, before any
+upstream call; every failure is a 400 with upstream's message.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .configschema import validate_config
+from .customhost import is_valid_custom_host
+from .errors import ValidationError
+from .http import Headers
+from .providers.catalog import VALID_PROVIDERS
+from .settings import Settings
+
+P = "x-portkey-"
+FORWARD_HEADERS = P + "forward-headers"
+
+# Provider header groups: (header without prefix, option key, bare header also accepted).
+_GROUPS: dict[str, tuple[tuple[str, str, bool], ...]] = {
+    "openai": (
+        ("openai-organization", "openai_organization", False),
+        ("openai-project", "openai_project", False),
+        ("openai-beta", "openai_beta", True),
+    ),
+    "azure-openai": (
+        ("azure-resource-name", "resource_name", False),
+        ("azure-deployment-id", "deployment_id", False),
+        ("azure-api-version", "api_version", False),
+        ("azure-ad-token", "azure_ad_token", False),
+        ("azure-auth-mode", "azure_auth_mode", False),
+        ("azure-managed-client-id", "azure_managed_client_id", False),
+        ("azure-workload-client-id", "azure_workload_client_id", False),
+        ("azure-entra-client-id", "azure_entra_client_id", False),
+        ("azure-entra-client-secret", "azure_entra_client_secret", False),
+        ("azure-entra-tenant-id", "azure_entra_tenant_id", False),
+        ("azure-entra-scope", "azure_entra_scope", False),
+        ("azure-model-name", "azure_model_name", False),
+        ("openai-beta", "openai_beta", True),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class HeaderOverrides:
+    """Header values that beat the config at every leaf (reference §2.1)."""
+
+    custom_host: str | None = None
+    forward_headers: tuple[str, ...] | None = None
+    request_timeout: float | None = None
+    strict_open_ai_compliance: bool | None = None
+
+
+def _bearer(value: str | None) -> str | None:
+    if not value:
+        return None
+    return value[7:] if value[:7].lower() == "bearer " else value
+
+
+def provider_fields(headers: Headers) -> dict[str, Any]:
+    """Header mode: one leaf's provider, key and that provider's header group."""
+    provider = headers.get(P + "provider")
+    leaf: dict[str, Any] = {"provider": provider}
+    key = _bearer(headers.get("authorization"))
+    if key:
+        leaf["api_key"] = key
+    for name, option, bare in _GROUPS.get(provider or "", ()):
+        value = headers.get(P + name) or (headers.get(name) if bare else None)
+        if value:
+            leaf[option] = value
+    return leaf
+
+
+def _check_content_type(headers: Headers) -> None:
+    content_type = headers.get("content-type")
+    if not content_type:
+        return
+    media = content_type.split(";")[0].strip().lower()
+    if media not in ("application/json", "multipart/form-data") and not media.startswith("audio/"):
+        raise ValidationError("Invalid content type passed")
+
+
+def _parse_config(raw: str, headers: Headers, settings: Settings) -> dict[str, Any]:
+    try:
+        config = json.loads(raw)
+    except ValueError:
+        raise ValidationError("Invalid config passed. You need to pass a valid json") from None
+    has_route = isinstance(config, dict) and (config.get("provider") or config.get("targets"))
+    if not headers.get(P + "provider") and not has_route:
+        raise ValidationError(
+            "Either x-portkey-provider needs to be passed. Or the x-portkey-config header should "
+            "have a valid config with provider details in it.")
+    errors = validate_config(config, settings.trusted_custom_hosts)
+    if errors:
+        raise ValidationError("Invalid config passed", errors)
+    if "options" in config:
+        raise ValidationError("This version of config is not supported in this route. "
+                              "Please migrate to the latest version")
+    if not has_route:
+        config = {**config, **provider_fields(headers)}
+    return config
+
+
+def _forward_list(headers: Headers) -> tuple[str, ...] | None:
+    raw = headers.get(FORWARD_HEADERS)
+    if raw is None:
+        return None
+    names = tuple(h.strip().lower() for h in raw.split(",") if h.strip())
+    if FORWARD_HEADERS in names:
+        raise ValidationError(f"forward_headers must not contain the '{FORWARD_HEADERS}' header")
+    return names
+
+
+def _timeout(headers: Headers) -> float | None:
+    raw = headers.get(P + "request-timeout")
+    if raw is None:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValidationError("Invalid x-portkey-request-timeout: expected milliseconds") from None
+    return value if value > 0 else None
+
+
+def build_config(headers: Headers, settings: Settings) -> tuple[dict[str, Any], HeaderOverrides]:
+    """Validate the request's routing headers in upstream's order; return the root target."""
+    _check_content_type(headers)
+    raw_config = headers.get(P + "config")
+    provider = headers.get(P + "provider")
+    if not raw_config and not provider:
+        raise ValidationError("Either x-portkey-config or x-portkey-provider header is required")
+    if provider and provider not in VALID_PROVIDERS:
+        raise ValidationError("Invalid provider passed")
+    custom_host = headers.get(P + "custom-host")
+    if custom_host and not is_valid_custom_host(custom_host, settings.trusted_custom_hosts):
+        raise ValidationError("Invalid custom host")
+    root = _parse_config(raw_config, headers, settings) if raw_config else provider_fields(headers)
+    strict = headers.get(P + "strict-open-ai-compliance")
+    overrides = HeaderOverrides(
+        custom_host=custom_host or None,
+        forward_headers=_forward_list(headers),
+        request_timeout=_timeout(headers),
+        strict_open_ai_compliance=False if strict == "false" else None,
+    )
+    return root, overrides

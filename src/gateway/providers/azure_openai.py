@@ -1,0 +1,73 @@
+"""Azure OpenAI: OpenAI's wire format behind a resource/deployment/api-version URL and an
+``api-key`` header (reference §7.2). Bodies use OpenAI's parameter maps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import parse_qsl, urlencode
+
+from ..errors import GatewayError
+from ..transform.params import Options
+from . import openai
+from .base import Provider, render_path
+
+_DEPLOYMENT_FNS = frozenset({
+    "complete", "chatComplete", "embed", "imageGenerate", "imageEdit", "createSpeech",
+    "createTranscription", "createTranslation",
+})
+
+
+def _headers(options: Options, fn: str) -> dict[str, str]:
+    token = options.get("azure_ad_token")
+    mode = options.get("azure_auth_mode")
+    if token:
+        out = {"authorization": f"Bearer {str(token).removeprefix('Bearer ')}"}
+    elif mode in ("entra", "managed", "workload"):
+        raise GatewayError(f"azure_auth_mode '{mode}' is not supported by this gateway yet; "
+                           "pass an api key or azure_ad_token", 501)
+    else:
+        out = {"api-key": str(options.get("api_key") or "")}
+    if options.get("openai_beta"):
+        out["openai-beta"] = str(options["openai_beta"])
+    return out
+
+
+def _url(provider: Provider, options: Options, fn: str, base: str,
+         path_params: Mapping[str, str], query: str) -> str:
+    version = str(options.get("api_version") or "").strip()
+    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "api-version"]
+    v1 = version == "v1"
+    if version and not v1:
+        pairs.append(("api-version", version))
+    if fn == "proxy":
+        path = path_params["path"] if v1 else path_params["path"].removeprefix("/v1")
+    else:
+        path = render_path(provider.endpoints[fn], path_params, options)
+        if v1:
+            path = "/v1" + path
+        elif fn in _DEPLOYMENT_FNS:
+            deployment = options.get("deployment_id")
+            if not deployment:
+                raise GatewayError("azure-openai needs a deployment id "
+                                   "(x-portkey-azure-deployment-id or deployment_id)", 400)
+            path = f"/deployments/{deployment}{path}"
+    return base + path + (f"?{urlencode(pairs)}" if pairs else "")
+
+
+def _base(options: Options) -> str:
+    resource = options.get("resource_name")
+    if not resource:
+        raise GatewayError("azure-openai needs a resource name "
+                           "(x-portkey-azure-resource-name or resource_name)", 400)
+    return f"https://{resource}.openai.azure.com/openai"
+
+
+PROVIDER = Provider(
+    slug="azure-openai",
+    base_url="",
+    endpoints=openai.ENDPOINTS,
+    params=openai.PARAMS,
+    headers=_headers,
+    build_url=_url,
+    dynamic_base=_base,
+)

@@ -1,0 +1,103 @@
+"""The long tail of providers that speak OpenAI's wire format, declared as data.
+
+Each row: base URL (what ``custom_host`` replaces), the path prefix upstream Portkey puts in
+front of OpenAI's endpoint paths, and the endpoints the provider serves. Bodies go through
+OpenAI's parameter maps without OpenAI's model defaults (a default model name of another
+vendor would be wrong), and chat rewrites the ``developer`` role to ``system`` as upstream's
+open-ai-base does, since most of these servers reject it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from ..transform.params import Options, Param, ParamMap
+from . import openai
+from .base import Provider
+
+CHAT, COMPLETE, EMBED, IMAGE, SPEECH = "chatComplete", "complete", "embed", "imageGenerate", "createSpeech"
+AUDIO_IN = ("createTranscription", "createTranslation")
+
+
+def _system_role(params: Mapping[str, Any], options: Options) -> Any:
+    messages = params.get("messages")
+    if not isinstance(messages, list):
+        return messages
+    return [{**m, "role": "system"} if isinstance(m, dict) and m.get("role") == "developer" else m
+            for m in messages]
+
+
+def _without_model_default(spec: ParamMap) -> dict[str, Any]:
+    out = dict(spec)
+    out["model"] = Param("model", required=True)
+    return out
+
+
+_CHAT = {**_without_model_default(openai.CHAT),
+         "messages": Param("messages", default="", transform=_system_role)}
+_MAPS: dict[str, ParamMap] = {
+    CHAT: _CHAT,
+    COMPLETE: _without_model_default(openai.COMPLETE),
+    EMBED: _without_model_default(openai.EMBED),
+    IMAGE: _without_model_default(openai.IMAGE),
+    SPEECH: _without_model_default(openai.SPEECH),
+}
+
+# slug: (base URL, path prefix, endpoints)
+TABLE: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "groq": ("https://api.groq.com/openai/v1", "", (CHAT, SPEECH, *AUDIO_IN, "createModelResponse")),
+    "together-ai": ("https://api.together.xyz", "/v1", (CHAT, COMPLETE, EMBED)),
+    "fireworks-ai": ("https://api.fireworks.ai/inference/v1", "", (CHAT, COMPLETE, EMBED)),
+    "deepseek": ("https://api.deepseek.com", "/v1", (CHAT,)),
+    "openrouter": ("https://openrouter.ai/api", "/v1", (CHAT,)),
+    "perplexity-ai": ("https://api.perplexity.ai", "", (CHAT,)),
+    "x-ai": ("https://api.x.ai/v1", "", (CHAT, COMPLETE, EMBED)),
+    "mistral-ai": ("https://api.mistral.ai/v1", "", (CHAT, EMBED)),
+    "ollama": ("", "/v1", (CHAT, COMPLETE, EMBED)),
+    "deepinfra": ("https://api.deepinfra.com/v1/openai", "", (CHAT, COMPLETE, EMBED)),
+    "cerebras": ("https://api.cerebras.ai/v1", "", (CHAT,)),
+    "sambanova": ("https://api.sambanova.ai", "/v1", (CHAT,)),
+    "nebius": ("https://api.studio.nebius.ai/v1", "", (CHAT, COMPLETE, EMBED)),
+    "hyperbolic": ("https://api.hyperbolic.xyz", "/v1", (CHAT,)),
+    "novita-ai": ("https://api.novita.ai/v3/openai", "", (CHAT, COMPLETE)),
+    "moonshot": ("https://api.moonshot.cn", "/v1", (CHAT,)),
+    "siliconflow": ("https://api.siliconflow.cn/v1", "", (CHAT, EMBED, IMAGE)),
+    "lambda": ("https://api.lambdalabs.com/v1", "", (CHAT, COMPLETE)),
+    "lepton": ("https://api.lepton.ai", "/api/v1", (CHAT, COMPLETE, "createTranscription")),
+    "inference-net": ("https://api.inference.net/v1", "", (CHAT,)),
+    "kluster-ai": ("https://api.kluster.ai/v1", "", (CHAT, EMBED)),
+    "nscale": ("https://inference.api.nscale.com/v1", "", (CHAT, IMAGE)),
+    "featherless-ai": ("https://api.featherless.ai/v1", "", (CHAT, COMPLETE)),
+    "upstage": ("https://api.upstage.ai/v1/solar", "", (CHAT, EMBED)),
+    "lingyi": ("https://api.lingyiwanwu.com", "/v1", (CHAT,)),
+    "zhipu": ("https://open.bigmodel.cn/api/paas/v4", "", (CHAT, EMBED)),
+    "dashscope": ("https://dashscope-intl.aliyuncs.com/compatible-mode/v1", "", (CHAT, EMBED)),
+    "302ai": ("https://api.302.ai", "/v1", (CHAT,)),
+    "cometapi": ("https://api.cometapi.com/v1", "", (CHAT, EMBED)),
+    "z-ai": ("https://api.z.ai/api/paas/v4", "", (CHAT,)),
+    "anyscale": ("https://api.endpoints.anyscale.com/v1", "", (CHAT, COMPLETE, EMBED)),
+    "deepbricks": ("https://api.deepbricks.ai/v1", "", (CHAT, IMAGE)),
+    "ncompass": ("https://api.ncompass.tech/v1", "", (CHAT,)),
+    "iointelligence": ("https://api.intelligence.io.solutions/api/v1", "",
+                       (CHAT, EMBED, "createModelResponse")),
+    "aibadgr": ("https://aibadgr.com/api/v1", "", (CHAT,)),
+    "ovhcloud": ("https://oai.endpoints.kepler.ai.cloud.ovh.net/v1", "", (CHAT,)),
+    "lemonfox-ai": ("https://api.lemonfox.ai/v1", "", (CHAT, IMAGE, "createTranscription")),
+    "krutrim": ("https://cloud.olakrutrim.com/v1", "", (CHAT,)),
+    "monsterapi": ("https://llm.monsterapi.ai/v1", "", (CHAT,)),
+    "github": ("https://models.inference.ai.azure.com", "", (CHAT, COMPLETE, EMBED)),
+}
+
+_EXTRA_HEADERS = {"openrouter": {"http-referer": "https://portkey.ai/", "x-title": "portkey"}}
+
+
+def build(slug: str) -> Provider:
+    base, prefix, fns = TABLE[slug]
+    endpoints = {fn: prefix + openai.ENDPOINTS[fn] for fn in fns}
+    params = {fn: _MAPS[fn] for fn in fns if fn in _MAPS}
+    provider = Provider(slug=slug, base_url=base, endpoints=endpoints, params=params,
+                        needs_custom_host=not base)
+    extra = _EXTRA_HEADERS.get(slug)
+    return replace(provider, extra_headers=extra) if extra else provider

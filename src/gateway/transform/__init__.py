@@ -1,0 +1,1 @@
+"""Request/response transformation machinery shared by all providers."""

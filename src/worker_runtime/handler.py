@@ -1,0 +1,44 @@
+"""The Worker's request path: env -> Settings, JS fetch transport, core Gateway, JS response.
+
+Built per request on purpose (DESIGN rule 6, no module state): the cost is a few small
+objects, while imports (the real cold-start cost) happen once at module load.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from typing import Any
+
+from gateway.app import Gateway
+from gateway.settings import Settings
+from js import Object
+from js import Response as JsResponse
+from pyodide.ffi import to_js
+
+from .convert import request_from_js, response_to_js
+from .env import EnvVars
+from .transport import JsFetchTransport
+
+
+async def handle(js_request: Any, env: Any) -> Any:
+    """Answer one JS ``Request`` with a JS ``Response`` through the runtime-neutral core."""
+    js_request = getattr(js_request, "js_object", js_request)  # SDK Request wrapper -> JS
+    try:
+        gateway = Gateway(Settings.from_mapping(EnvVars(env)), JsFetchTransport())
+        request = await request_from_js(js_request)
+        response = await gateway.handle(request)
+        return await response_to_js(response)
+    except Exception:
+        # The core answers its own errors; this only catches adapter bugs, so log loudly.
+        traceback.print_exc()
+        return _failure(500, "Internal error in the Workers adapter")
+
+
+def _failure(status: int, message: str) -> Any:
+    body = json.dumps({"status": "failure", "message": message})
+    init = to_js(
+        {"status": status, "headers": to_js({"content-type": "application/json"}, dict_converter=Object.fromEntries)},
+        dict_converter=Object.fromEntries,
+    )
+    return JsResponse.new(body, init)

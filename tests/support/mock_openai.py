@@ -1,0 +1,215 @@
+"""A real HTTP server on loopback that speaks OpenAI's wire format, standing in for paid
+providers. Behaviour is chosen per request by a path prefix, so one server serves every test:
+
+    http://127.0.0.1:<port>/x/<directives>/v1/...      directives: comma-separated key=value
+    status=429        answer that status with an OpenAI-style error body
+    fail=2            fail the first 2 requests of this scenario (by ``key``), then succeed
+    delay=1.5         wait before answering (seconds)
+    retry_after=1     send ``retry-after: 1`` with error answers (also retry_after_ms=)
+    name=a            identity echoed in ``x-mock-name`` and in the completion text
+    chunks=5, gap=0.05  SSE chunk count and the pause between chunks
+    text=1            errors as text/html instead of JSON
+
+Every request is recorded (method, path, query, headers, body) for assertions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: bytes
+    directives: dict[str, str]
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class MockState:
+    requests: list[Recorded] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    disconnects: int = 0
+    stream_finished: int = 0
+
+
+def _parse(path: str) -> tuple[dict[str, str], str]:
+    if not path.startswith("/x/"):
+        return {}, path
+    _, _, rest = path.partition("/x/")
+    spec, _, tail = rest.partition("/")
+    directives = dict(part.split("=", 1) if "=" in part else (part, "1") for part in spec.split(",") if part)
+    return directives, "/" + tail
+
+
+def _completion(model: str, name: str) -> dict[str, Any]:
+    return {
+        "id": f"chatcmpl-{name}", "object": "chat.completion", "created": int(time.time()), "model": model,
+        "choices": [{"index": 0, "finish_reason": "stop",
+                     "message": {"role": "assistant", "content": f"hello from {name}"}}],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 3, "total_tokens": 6},
+    }
+
+
+def _chunk(model: str, delta: dict[str, Any], finish: str | None = None) -> bytes:
+    payload = {"id": "chatcmpl-stream", "object": "chat.completion.chunk", "created": 1, "model": model,
+               "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    return b"data: " + json.dumps(payload).encode() + b"\n\n"
+
+
+class MockOpenAI:
+    """Start with ``start()``; ``url(**directives)`` gives a base URL for a scenario."""
+
+    def __init__(self) -> None:
+        self.state = MockState()
+        self.port = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+
+    def url(self, **directives: Any) -> str:
+        base = f"http://127.0.0.1:{self.port}"
+        if not directives:
+            return base + "/v1"
+        spec = ",".join(f"{k}={v}" for k, v in directives.items())
+        return f"{base}/x/{spec}/v1"
+
+    def reset(self) -> None:
+        self.state = MockState()
+
+    # --- server plumbing -------------------------------------------------------------
+    def start(self) -> MockOpenAI:
+        ready = threading.Event()
+
+        def run() -> None:
+            self._loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(self._loop)
+            app = web.Application(client_max_size=64 * 1024 * 1024)
+            app.router.add_route("*", "/{tail:.*}", self._handle)
+            self._runner = web.AppRunner(app, access_log=None)
+            self._loop.run_until_complete(self._runner.setup())
+            site = web.TCPSite(self._runner, "127.0.0.1", 0)
+            self._loop.run_until_complete(site.start())
+            self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            ready.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+        ready.wait(10)
+        return self
+
+    def stop(self) -> None:
+        if self._loop is None:
+            return
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)  # type: ignore[union-attr]
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)  # type: ignore[union-attr]
+
+    # --- behaviour ---------------------------------------------------------------------
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        directives, path = _parse(request.path)
+        body = await request.read()
+        self.state.requests.append(Recorded(request.method, path, request.query_string,
+                                            {k.lower(): v for k, v in request.headers.items()},
+                                            body, directives))
+        key = directives.get("key", request.path)
+        self.state.counts[key] += 1
+        if "delay" in directives:
+            await asyncio.sleep(float(directives["delay"]))
+        failing = "status" in directives and (
+            "fail" not in directives or self.state.counts[key] <= int(directives["fail"]))
+        if failing:
+            return self._error(int(directives["status"]), directives)
+        return await self._success(request, path, body, directives)
+
+    def _error(self, status: int, d: dict[str, str]) -> web.Response:
+        headers = {"x-mock-name": d.get("name", "mock")}
+        if "retry_after" in d:
+            headers["retry-after"] = d["retry_after"]
+        if "retry_after_ms" in d:
+            headers["retry-after-ms"] = d["retry_after_ms"]
+        if "text" in d:
+            return web.Response(status=status, text="<html>upstream broke</html>",
+                                content_type="text/html", headers=headers)
+        error = {"error": {"message": f"mock failure {status}", "type": "mock_error",
+                           "param": None, "code": f"mock_{status}"}}
+        return web.json_response(error, status=status, headers=headers)
+
+    async def _success(self, request: web.Request, path: str, body: bytes,
+                       d: dict[str, str]) -> web.StreamResponse:
+        name = d.get("name", "mock")
+        headers = {"x-mock-name": name}
+        data: dict[str, Any] = {}
+        if request.content_type == "application/json" and body:
+            data = json.loads(body)
+        model = data.get("model", "unknown")
+        if path == "/v1/chat/completions":
+            if data.get("stream"):
+                return await self._stream(request, model, d, headers)
+            return web.json_response(_completion(model, name), headers=headers)
+        if path == "/v1/completions":
+            return web.json_response({"id": "cmpl-1", "object": "text_completion", "model": model,
+                                      "choices": [{"index": 0, "text": f"done by {name}",
+                                                   "finish_reason": "stop", "logprobs": None}]},
+                                     headers=headers)
+        if path == "/v1/embeddings":
+            inputs = data.get("input")
+            count = len(inputs) if isinstance(inputs, list) else 1
+            return web.json_response({"object": "list", "model": model, "usage": {"prompt_tokens": 1,
+                                      "total_tokens": 1},
+                                      "data": [{"object": "embedding", "index": i, "embedding": [0.1, 0.2, 0.3]}
+                                               for i in range(count)]}, headers=headers)
+        if path == "/v1/audio/speech":
+            audio = b"ID3" + bytes(range(256)) * 64
+            return web.Response(body=audio, content_type="audio/mpeg", headers=headers)
+        if path in ("/v1/audio/transcriptions", "/v1/audio/translations", "/v1/images/edits",
+                    "/v1/files") and request.method == "POST":
+            return web.json_response(self._multipart_echo(request, body, path), headers=headers)
+        if path.startswith("/v1/files/") and path.endswith("/content"):
+            return web.Response(body=b"line1\nline2\n" * 1000, content_type="application/octet-stream")
+        return web.json_response({"object": "echo", "method": request.method, "path": path,
+                                  "query": request.query_string, "body": data, "name": name},
+                                 headers=headers)
+
+    @staticmethod
+    def _multipart_echo(request: web.Request, body: bytes, path: str) -> dict[str, Any]:
+        boundary = request.content_type == "multipart/form-data"
+        if path == "/v1/files":
+            return {"id": "file-1", "object": "file", "bytes": len(body), "filename": "upload",
+                    "purpose": "batch", "created_at": 1, "status": "processed", "multipart": boundary}
+        return {"text": f"received {len(body)} bytes", "multipart": boundary,
+                "content_type": request.headers.get("content-type", "")}
+
+    async def _stream(self, request: web.Request, model: str, d: dict[str, str],
+                      headers: dict[str, str]) -> web.StreamResponse:
+        response = web.StreamResponse(headers={**headers, "content-type": "text/event-stream"})
+        await response.prepare(request)
+        chunks, gap = int(d.get("chunks", 5)), float(d.get("gap", 0.01))
+        try:
+            await response.write(_chunk(model, {"role": "assistant", "content": ""}))
+            for i in range(chunks):
+                await asyncio.sleep(gap)
+                await response.write(_chunk(model, {"content": f"tok{i} "}))
+            await response.write(_chunk(model, {}, "stop"))
+            await response.write(b"data: [DONE]\n\n")
+            await response.write_eof()
+            self.state.stream_finished += 1
+        except (ConnectionResetError, asyncio.CancelledError):
+            self.state.disconnects += 1
+            raise
+        return response

@@ -7,7 +7,6 @@ become ``TransportError`` here, so the core never sees an aiohttp exception.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -33,13 +32,13 @@ class AiohttpUpstream:
         try:
             async for chunk in self._response.content.iter_any():
                 yield chunk
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        except (TimeoutError, aiohttp.ClientError) as error:
             raise TransportError(f"upstream stream broke: {error}") from None
 
     async def read(self) -> bytes:
         try:
             return await self._response.read()
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        except (TimeoutError, aiohttp.ClientError) as error:
             raise TransportError(f"upstream body broke: {error}") from None
 
     async def close(self) -> None:
@@ -68,7 +67,7 @@ class AiohttpTransport:
                 method, url, headers=headers.items(), data=body, allow_redirects=False)
         except aiohttp.ClientConnectorError as error:
             raise TransportError(f"could not connect: {error.os_error or error}", connect=True) from None
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+        except (TimeoutError, aiohttp.ClientError, ValueError) as error:
             raise TransportError(f"request failed: {type(error).__name__}: {error}") from None
         return AiohttpUpstream(response)
 

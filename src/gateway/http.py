@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Union
 
-Body = Union[bytes, AsyncIterator[bytes]]
+Body = bytes | AsyncIterator[bytes]
 
 
 class Headers:

@@ -85,9 +85,9 @@ def _headers(provider: Provider, call: Call, options: dict[str, Any],
     for name, value in provider.request_headers(options, call.fn).items():
         out[name] = value
     for name in forward:
-        value = call.headers.get(name)
-        if value is not None:
-            out[name] = value
+        forwarded = call.headers.get(name)
+        if forwarded is not None:
+            out[name] = forwarded
     return out
 
 
@@ -196,6 +196,6 @@ async def send_once(transport: HttpTransport, prepared: Prepared, call: Call,
         return await attempt()
     try:
         return await asyncio.wait_for(attempt(), timeout_ms / 1000)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         response = timeout_response(timeout_ms)
         return Outcome(408, response.headers, response.body, prepared.provider.slug)  # type: ignore[arg-type]

@@ -11,10 +11,11 @@ import inspect
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from gateway.http import Body, Request, Response
 from js import Object
 from js import Response as JsResponse
 from pyodide.ffi import to_js
+
+from gateway.http import Body, Request, Response
 
 from . import headers as header_conv
 from .streams import iter_readable_stream, readable_stream_from

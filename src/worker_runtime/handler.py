@@ -10,11 +10,12 @@ import json
 import traceback
 from typing import Any
 
-from gateway.app import Gateway
-from gateway.settings import Settings
 from js import Object
 from js import Response as JsResponse
 from pyodide.ffi import to_js
+
+from gateway.app import Gateway
+from gateway.settings import Settings
 
 from .convert import request_from_js, response_to_js
 from .env import EnvVars

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.http import Headers
 from js import Headers as JsHeaders
+
+from gateway.http import Headers
 
 
 def from_js(js_headers: Any) -> Headers:

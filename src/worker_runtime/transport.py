@@ -11,10 +11,11 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-from gateway.http import Body, Headers
-from gateway.ports import TransportError
 from js import AbortController, Object, fetch
 from pyodide.ffi import JsException, to_js
+
+from gateway.http import Body, Headers
+from gateway.ports import TransportError
 
 from . import headers as header_conv
 from .streams import iter_readable_stream, readable_stream_from

@@ -9,6 +9,7 @@ providers. Behaviour is chosen per request by a path prefix, so one server serve
     name=a            identity echoed in ``x-mock-name`` and in the completion text
     chunks=5, gap=0.05  SSE chunk count and the pause between chunks
     text=1            errors as text/html instead of JSON
+    cut=2             break the SSE connection after 2 content chunks (no [DONE])
 
 Every request is recorded (method, path, query, headers, body) for assertions.
 """
@@ -131,6 +132,9 @@ class MockOpenAI:
         self.state.counts[key] += 1
         if "delay" in directives:
             await asyncio.sleep(float(directives["delay"]))
+            if request.transport is None or request.transport.is_closing():
+                self.state.disconnects += 1  # the gateway gave up on us (timeout) and hung up
+                return web.Response(status=499)
         failing = "status" in directives and (
             "fail" not in directives or self.state.counts[key] <= int(directives["fail"]))
         if failing:
@@ -204,6 +208,9 @@ class MockOpenAI:
             await response.write(_chunk(model, {"role": "assistant", "content": ""}))
             for i in range(chunks):
                 await asyncio.sleep(gap)
+                if "cut" in d and i == int(d["cut"]):
+                    request.transport.close()  # type: ignore[union-attr]
+                    return response
                 await response.write(_chunk(model, {"content": f"tok{i} "}))
             await response.write(_chunk(model, {}, "stop"))
             await response.write(b"data: [DONE]\n\n")

@@ -94,6 +94,11 @@ def _make_handler(state: MockUpstream) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
+        def setup(self) -> None:
+            super().setup()
+            # Headers and body go out in separate writes; without this, Nagle + delayed ACK add ~40 ms.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
         def log_message(self, *args: object) -> None:  # keep pytest output clean
             pass
 
@@ -215,14 +220,16 @@ def _wrangler_env(home: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def worker(tmp_path_factory: pytest.TempPathFactory, wrangler: Path) -> Iterator[RunningWorker]:
     app_dir = assemble_worker(tmp_path_factory.mktemp("worker"))
+    # Logs and wrangler's config dir stay OUTSIDE app_dir: wrangler watches it and would reload forever.
+    home = tmp_path_factory.mktemp("wrangler-home")
     port = free_port()
-    log_path = app_dir / "wrangler.log"
+    log_path = home / "wrangler.log"
     started = time.monotonic()
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [str(wrangler), "dev", "--ip", "127.0.0.1", "--port", str(port)],
             cwd=app_dir, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            env=_wrangler_env(app_dir), start_new_session=True,
+            env=_wrangler_env(home), start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import statistics
 import time
-
 from typing import Any
 
 import httpx
@@ -79,7 +78,9 @@ def test_provider_error_status_passes_through(worker: Any, mock_upstream: Any) -
     assert response.status_code == 429, response.text
     body = response.json()
     assert body["provider"] == "openai"
-    assert body["error"]["message"] == "Rate limit reached for mock"
+    # The core normalises provider errors (reference §11): message prefixed with the provider.
+    assert body["error"]["message"].endswith("Rate limit reached for mock")
+    assert body["error"]["code"] == "rate_limit_exceeded"
 
 
 def test_request_latency_is_small(worker: Any, mock_upstream: Any) -> None:

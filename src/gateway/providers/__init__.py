@@ -4,14 +4,14 @@ Worker's cold start pays for the providers a request actually touches."""
 from __future__ import annotations
 
 import importlib
-from functools import lru_cache
+from functools import cache
 
 from .base import Provider
 
 _MODULES = {"openai": "openai", "azure-openai": "azure_openai"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_provider(slug: str) -> Provider | None:
     """The provider for ``slug``, or None when this gateway does not implement it (yet)."""
     module = _MODULES.get(slug)

@@ -6,8 +6,8 @@ temperature/top_p/penalties are clamped, ``model`` gets a default only because i
 
 from __future__ import annotations
 
+from ..transform.params import Options, Param, ParamMap
 from .base import Provider
-from ..transform.params import Param, ParamMap
 
 
 def _plain(*names: str) -> dict[str, Param]:
@@ -107,7 +107,7 @@ _OPTION_HEADERS = (
 )
 
 
-def _headers(options: dict, fn: str) -> dict[str, str]:  # type: ignore[type-arg]
+def _headers(options: Options, fn: str) -> dict[str, str]:
     out = {"authorization": f"Bearer {options.get('api_key') or ''}"}
     for option, header in _OPTION_HEADERS:
         if options.get(option):

@@ -39,7 +39,7 @@ async def with_retry(send: Callable[[], Awaitable[Outcome]], retry: dict[str, An
     attempts = int((retry or {}).get("attempts") or 0)
     statuses = (retry or {}).get("on_status_codes") or DEFAULT_STATUSES
     honour_retry_after = bool((retry or {}).get("use_retry_after_header"))
-    budget = RETRY_AFTER_BUDGET_MS
+    budget: float = RETRY_AFTER_BUDGET_MS
     for attempt in range(attempts + 1):
         try:
             outcome = await send()
@@ -54,7 +54,7 @@ async def with_retry(send: Callable[[], Awaitable[Outcome]], retry: dict[str, An
         if attempt == attempts:
             outcome.retry_count = -1
             return outcome
-        wait_ms = 1000.0 * (2 ** attempt)
+        wait_ms: float = 1000.0 * (2**attempt)
         if honour_retry_after and outcome.status == 429:
             hinted = retry_after_ms(outcome.headers)
             if hinted is not None:

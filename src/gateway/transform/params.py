@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 Options = Mapping[str, Any]
 Transform = Callable[[Mapping[str, Any], Options], Any]
@@ -26,7 +26,7 @@ class Param:
     transform: Transform | None = None
 
 
-ParamSpec = Union[Param, tuple[Param, ...]]
+ParamSpec = Param | tuple[Param, ...]
 ParamMap = Mapping[str, ParamSpec]
 
 

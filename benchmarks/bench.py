@@ -1,0 +1,498 @@
+"""Gateway speed benchmark: every figure next to the same request sent straight to the mock.
+
+    .venv/bin/python benchmarks/bench.py [--quick] [--json [PATH]] [--mock raw|aiohttp] [--no-wrk] ...
+
+One run, one loopback mock (benchmarks/mock_server.py, its own process), one gateway
+(``python -m local_dev`` as a subprocess on a free port). Both are stopped at the end, even on error.
+Placement with ``taskset`` when there are >= 2 CPUs: the gateway alone on the first CPU, the mock
+and the load generator / this client on the others (on a 2-CPU machine they share the second).
+
+Measured:
+  * latency at concurrency 1: N sequential requests (after warm-up), gateway and direct requests
+    interleaved so both see the same background noise; "added" = gateway percentile - direct one;
+  * throughput at concurrency 32 for a fixed duration, with ``wrk`` if it is on PATH, else a
+    Python aiohttp load generator (which one is printed); also the gateway's CPU time per request;
+  * streaming (SSE): time to first body byte and total stream time, p50 (mock sends its first
+    chunk at once, then ``chunks`` more with ``gap`` seconds between them);
+  * the gateway's memory: VmRSS after start, and VmRSS / VmHWM (peak) after the load.
+
+Only 127.0.0.1 is contacted. Default run is about 75-90 s; ``--quick`` about 20 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import aiohttp
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BODY = b'{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}'
+STREAM_BODY = b'{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}'
+PATH = "/v1/chat/completions"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+# --- small helpers -------------------------------------------------------------------------
+def log(msg: str) -> None:
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    """VmRSS / VmHWM in KiB from /proc/<pid>/status (empty off Linux)."""
+    out: dict[str, int] = {}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                key, _, rest = line.partition(":")
+                if key in ("VmRSS", "VmHWM"):
+                    out[key] = int(rest.split()[0])
+    except OSError:
+        pass
+    return out
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, from /proc/<pid>/stat."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+@dataclass
+class Target:
+    name: str
+    url: str  # full URL of the chat endpoint
+    headers: dict[str, str]
+    stream_url: str
+    stream_headers: dict[str, str]
+
+
+@dataclass
+class Results:
+    meta: dict[str, Any] = field(default_factory=dict)
+    latency: dict[str, dict[str, float]] = field(default_factory=dict)
+    throughput: dict[str, dict[str, float]] = field(default_factory=dict)
+    streaming: dict[str, dict[str, float]] = field(default_factory=dict)
+    memory_kib: dict[str, int] = field(default_factory=dict)
+
+
+# --- processes -----------------------------------------------------------------------------
+class Procs:
+    """Starts the mock and the gateway; ``stop()`` ends both (TERM, then KILL)."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.mock: subprocess.Popen[bytes] | None = None
+        self.gateway: subprocess.Popen[bytes] | None = None
+        self.gateway_log = tempfile.TemporaryFile()
+        cpus = sorted(os.sched_getaffinity(0))
+        self.taskset = shutil.which("taskset") if not args.no_pin else None
+        if self.taskset and len(cpus) >= 2:
+            self.gw_cpus = [cpus[0]]
+            self.mock_cpus = [cpus[1]]
+            self.load_cpus = cpus[2:] or [cpus[1]]
+        else:
+            self.taskset = None
+            self.gw_cpus = self.mock_cpus = self.load_cpus = cpus
+
+    def pin(self, cpus: list[int]) -> list[str]:
+        return [self.taskset, "-c", ",".join(map(str, cpus))] if self.taskset else []
+
+    def placement(self) -> str:
+        if not self.taskset:
+            return "not pinned (taskset missing, --no-pin, or 1 CPU)"
+        return (f"taskset: gateway on CPU {self.gw_cpus}, mock on CPU {self.mock_cpus}, "
+                f"load generator/client on CPU {self.load_cpus}")
+
+    def start_mock(self) -> int:
+        cmd = self.pin(self.mock_cpus) + [sys.executable, os.path.join(ROOT, "benchmarks", "mock_server.py"),
+                                          "--impl", self.args.mock]
+        self.mock = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT)
+        assert self.mock.stdout is not None
+        line = self.mock.stdout.readline()
+        if not line:
+            raise RuntimeError("mock server did not start")
+        return int(json.loads(line)["port"])
+
+    def start_gateway(self) -> int:
+        port = free_port()
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (os.path.join(ROOT, "src"), ROOT,
+                                                         env.get("PYTHONPATH", "")) if p)
+        cmd = self.pin(self.gw_cpus) + [sys.executable, "-m", "local_dev", "--host", "127.0.0.1",
+                                        "--port", str(port), "--log-level", "warning"]
+        self.gateway = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                                        stdout=self.gateway_log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.gateway.poll() is not None:
+                raise RuntimeError(f"gateway exited with {self.gateway.returncode}:\n{self.gateway_output()}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as r:
+                    if r.status == 200:
+                        return port
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("gateway not ready after 30 s")
+
+    def gateway_output(self) -> str:
+        self.gateway_log.seek(0)
+        return self.gateway_log.read().decode(errors="replace")[-4000:]
+
+    def stop(self) -> None:
+        for proc in (self.gateway, self.mock):
+            if proc is None or proc.poll() is not None:
+                continue
+            try:
+                if proc is self.mock and proc.stdin:
+                    proc.stdin.close()
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+            except OSError:
+                pass
+
+
+# --- measurements --------------------------------------------------------------------------
+async def one_request(session: aiohttp.ClientSession, t: Target) -> float:
+    start = time.perf_counter()
+    async with session.post(t.url, data=BODY, headers=t.headers) as r:
+        await r.read()
+        if r.status != 200:
+            raise RuntimeError(f"{t.name}: HTTP {r.status}: {(await r.text())[:300]}")
+    return time.perf_counter() - start
+
+
+async def latency_c1(targets: list[Target], n: int, warmup: int) -> dict[str, list[float]]:
+    """Sequential requests, the targets interleaved so both see the same noise."""
+    out: dict[str, list[float]] = {t.name: [] for t in targets}
+    connector = aiohttp.TCPConnector(limit=1)
+    async with aiohttp.ClientSession(connector=connector, skip_auto_headers=("User-Agent",)) as session:
+        for i in range(warmup + n):
+            for t in (targets if i % 2 else targets[::-1]):
+                elapsed = await one_request(session, t)
+                if i >= warmup:
+                    out[t.name].append(elapsed)
+    return out
+
+
+async def stream_once(session: aiohttp.ClientSession, t: Target) -> tuple[float, float, bool]:
+    start = time.perf_counter()
+    ttfb = None
+    data = bytearray()
+    async with session.post(t.stream_url, data=STREAM_BODY, headers=t.stream_headers) as r:
+        if r.status != 200:
+            raise RuntimeError(f"{t.name} stream: HTTP {r.status}: {(await r.text())[:300]}")
+        async for chunk in r.content.iter_any():
+            if ttfb is None and chunk:
+                ttfb = time.perf_counter() - start
+            data += chunk
+    total = time.perf_counter() - start
+    return ttfb if ttfb is not None else total, total, data.rstrip().endswith(b"data: [DONE]")
+
+
+async def streaming(targets: list[Target], n: int) -> dict[str, dict[str, list[float]]]:
+    out = {t.name: {"ttfb": [], "total": []} for t in targets}
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1),
+                                     skip_auto_headers=("User-Agent",)) as session:
+        for t in targets:  # warm-up
+            await stream_once(session, t)
+        for i in range(n):
+            for t in (targets if i % 2 else targets[::-1]):
+                ttfb, total, complete = await stream_once(session, t)
+                if not complete:
+                    raise RuntimeError(f"{t.name}: stream did not end with [DONE]")
+                out[t.name]["ttfb"].append(ttfb)
+                out[t.name]["total"].append(total)
+    return out
+
+
+_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+
+
+def _dur(text: str) -> float:
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    return float(m.group(1)) * _UNITS[m.group(2)] if m else float("nan")
+
+
+def wrk_load(procs: Procs, wrk: str, t: Target, conns: int, seconds: float) -> dict[str, float]:
+    lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(BODY.decode())}"]
+    lines += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in t.headers.items()]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write("\n".join(lines) + "\n")
+        script = f.name
+    try:
+        threads = max(1, min(len(procs.load_cpus), conns))
+        cmd = procs.pin(procs.load_cpus) + [wrk, f"-t{threads}", f"-c{conns}", f"-d{max(1, round(seconds))}s",
+                                            "--latency", "-s", script, t.url]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30).stdout
+    finally:
+        os.unlink(script)
+    res: dict[str, float] = {}
+    if m := re.search(r"Requests/sec:\s+([\d.]+)", out):
+        res["rps"] = float(m.group(1))
+    if m := re.search(r"(\d+) requests in ([\d.]+\w+)", out):
+        res["requests"] = int(m.group(1))
+    res["errors"] = 0
+    if m := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
+        res["errors"] += int(m.group(1))
+    if m := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
+        res["errors"] += sum(int(x) for x in m.groups())
+    for q in ("50", "99"):
+        if m := re.search(rf"^\s+{q}(?:\.000)?%\s+(\S+)", out, re.M):
+            res[f"p{q}_ms"] = _dur(m.group(1)) * 1000
+    if "rps" not in res:
+        raise RuntimeError(f"could not parse wrk output:\n{out}")
+    return res
+
+
+def _python_load_worker(url: str, headers: dict[str, str], conns: int, seconds: float) -> dict[str, Any]:
+    async def run() -> dict[str, Any]:
+        lat: list[float] = []
+        errors = 0
+        connector = aiohttp.TCPConnector(limit=conns)
+        async with aiohttp.ClientSession(connector=connector, skip_auto_headers=("User-Agent",)) as session:
+            deadline = time.perf_counter() + seconds
+
+            async def worker() -> None:
+                nonlocal errors
+                while time.perf_counter() < deadline:
+                    start = time.perf_counter()
+                    try:
+                        async with session.post(url, data=BODY, headers=headers) as r:
+                            await r.read()
+                            ok = r.status == 200
+                    except aiohttp.ClientError:
+                        ok = False
+                    if ok:
+                        lat.append(time.perf_counter() - start)
+                    else:
+                        errors += 1
+
+            start = time.perf_counter()
+            await asyncio.gather(*(worker() for _ in range(conns)))
+            elapsed = time.perf_counter() - start
+        return {"lat": lat, "errors": errors, "elapsed": elapsed}
+
+    try:
+        import uvloop
+
+        return uvloop.run(run())
+    except ImportError:
+        return asyncio.run(run())
+
+
+def python_load(procs: Procs, t: Target, conns: int, seconds: float) -> dict[str, float]:
+    """Fallback load generator: aiohttp in this process (pinned like wrk would be)."""
+    if procs.taskset:
+        os.sched_setaffinity(0, procs.load_cpus)
+    r = _python_load_worker(t.url, t.headers, conns, seconds)
+    lat = r["lat"]
+    return {"rps": len(lat) / r["elapsed"], "requests": len(lat), "errors": r["errors"],
+            "p50_ms": pct(lat, 50) * 1000, "p99_ms": pct(lat, 99) * 1000}
+
+
+def load(procs: Procs, wrk: str | None, t: Target, conns: int, seconds: float, pids: dict[str, int]) -> dict[str, float]:
+    before = {k: cpu_seconds(p) for k, p in pids.items()}
+    res = wrk_load(procs, wrk, t, conns, seconds) if wrk else python_load(procs, t, conns, seconds)
+    for k, p in pids.items():
+        used = cpu_seconds(p) - before[k]
+        res[f"{k}_cpu_s"] = used
+        if res.get("requests"):
+            res[f"{k}_cpu_ms_per_req"] = used / res["requests"] * 1000
+    return res
+
+
+# --- output --------------------------------------------------------------------------------
+def table(res: Results) -> str:
+    L, T, S, M = res.latency, res.throughput, res.streaming, res.memory_kib
+    rows: list[tuple[str, str, str, str]] = []
+
+    def ms(x: float) -> str:
+        return f"{x:.3f} ms" if x == x else "-"
+
+    if L:
+        d, g = L["direct"], L["gateway"]
+        rows.append((f"latency c=1 p50 (n={res.meta['latency_n']})", ms(d["p50_ms"]), ms(g["p50_ms"]),
+                     f"+{g['p50_ms'] - d['p50_ms']:.3f} ms"))
+        rows.append(("latency c=1 p99", ms(d["p99_ms"]), ms(g["p99_ms"]), f"+{g['p99_ms'] - d['p99_ms']:.3f} ms"))
+        rows.append(("latency c=1 mean", ms(d["mean_ms"]), ms(g["mean_ms"]),
+                     f"+{g['mean_ms'] - d['mean_ms']:.3f} ms"))
+    if T:
+        d, g = T["direct"], T["gateway"]
+        c, s = res.meta["concurrency"], res.meta["duration_s"]
+        rows.append((f"throughput c={c}, {s:g} s", f"{d['rps']:,.0f} req/s", f"{g['rps']:,.0f} req/s",
+                     f"{g['rps'] / d['rps'] * 100:.0f}% of direct"))
+        rows.append((f"  latency under load p50/p99", f"{d.get('p50_ms', float('nan')):.2f}/{d.get('p99_ms', float('nan')):.2f} ms",
+                     f"{g.get('p50_ms', float('nan')):.2f}/{g.get('p99_ms', float('nan')):.2f} ms", ""))
+        rows.append(("  errors (non-2xx + socket)", f"{d['errors']:.0f}", f"{g['errors']:.0f}", ""))
+        if "gateway_cpu_ms_per_req" in g:
+            rows.append(("  gateway CPU per request", "", f"{g['gateway_cpu_ms_per_req']:.3f} ms",
+                         f"{g['gateway_cpu_s'] / s * 100:.0f}% of a core"))
+        if "mock_cpu_ms_per_req" in g:
+            rows.append(("  mock CPU (share of a core)", f"{d['mock_cpu_s'] / s * 100:.0f}%",
+                         f"{g['mock_cpu_s'] / s * 100:.0f}%", ""))
+    if S:
+        d, g = S["direct"], S["gateway"]
+        rows.append((f"stream TTFB p50 (n={res.meta['stream_n']})", ms(d["ttfb_p50_ms"]), ms(g["ttfb_p50_ms"]),
+                     f"+{g['ttfb_p50_ms'] - d['ttfb_p50_ms']:.3f} ms"))
+        rows.append(("stream TTFB p99", ms(d["ttfb_p99_ms"]), ms(g["ttfb_p99_ms"]),
+                     f"+{g['ttfb_p99_ms'] - d['ttfb_p99_ms']:.3f} ms"))
+        rows.append((f"stream total p50 ({res.meta['stream_chunks']}x{res.meta['stream_gap_s']:g} s)",
+                     ms(d["total_p50_ms"]), ms(g["total_p50_ms"]),
+                     f"+{g['total_p50_ms'] - d['total_p50_ms']:.3f} ms"))
+    if M:
+        mib = lambda k: f"{M[k] / 1024:.1f} MiB" if k in M else "-"  # noqa: E731
+        rows.append(("gateway RSS after start", "", mib("rss_start"), ""))
+        rows.append(("gateway RSS after load", "", mib("rss_end"), ""))
+        rows.append(("gateway peak RSS (VmHWM)", "", mib("hwm_end"), ""))
+    head = ("metric", "direct to mock", "through gateway", "difference")
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(4)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    sep = "  ".join("-" * w for w in widths)
+    lines = [fmt.format(*head), sep] + [fmt.format(*r) for r in rows]
+    meta = res.meta
+    info = [f"load generator: {meta.get('load_generator')}", f"mock: {meta.get('mock')}",
+            f"placement: {meta.get('placement')}", f"python {meta.get('python')}, {meta.get('cpus')} CPUs"]
+    return "\n".join(info + [""] + lines)
+
+
+# --- main ----------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="short run (~20 s): fewer requests, 3 s load")
+    p.add_argument("--requests", type=int, help="sequential requests per target at c=1 (default 2000)")
+    p.add_argument("--warmup", type=int, default=200, help="warm-up requests per target (default 200)")
+    p.add_argument("--concurrency", type=int, default=32)
+    p.add_argument("--duration", type=float, help="seconds of load per target (default 10)")
+    p.add_argument("--streams", type=int, help="streams per target (default 200)")
+    p.add_argument("--chunks", type=int, default=10, help="SSE chunks after the first (default 10)")
+    p.add_argument("--gap", type=float, default=0.01, help="seconds between SSE chunks (default 0.01)")
+    p.add_argument("--mock", choices=("raw", "aiohttp"), default="raw",
+                   help="mock implementation (default raw: ~5x MockOpenAI's req/s)")
+    p.add_argument("--no-wrk", action="store_true", help="use the Python load generator even if wrk exists")
+    p.add_argument("--no-pin", action="store_true", help="do not pin processes with taskset")
+    p.add_argument("--skip", default="", help="comma list of phases to skip: latency,throughput,stream")
+    p.add_argument("--json", nargs="?", const="-", metavar="PATH", help="also write JSON results (to stdout if no PATH)")
+    args = p.parse_args(argv)
+    n = args.requests or (500 if args.quick else 2000)
+    warmup = min(args.warmup, 50) if args.quick else args.warmup
+    duration = args.duration or (3.0 if args.quick else 10.0)
+    streams = args.streams or (40 if args.quick else 200)
+    skip = set(filter(None, args.skip.split(",")))
+    wrk = None if args.no_wrk else shutil.which("wrk")
+
+    procs = Procs(args)
+    res = Results()
+    res.meta = {"load_generator": f"wrk ({wrk})" if wrk else "python aiohttp (wrk not on PATH)" if not args.no_wrk
+                else "python aiohttp (--no-wrk)",
+                "mock": f"benchmarks/mock_server.py --impl {args.mock}", "placement": procs.placement(),
+                "python": sys.version.split()[0], "cpus": os.cpu_count(), "latency_n": n, "warmup": warmup,
+                "concurrency": args.concurrency, "duration_s": duration, "stream_n": streams,
+                "stream_chunks": args.chunks, "stream_gap_s": args.gap}
+    t0 = time.monotonic()
+    try:
+        if procs.taskset:  # this client (c=1 latency, streams) sits with the load generator
+            os.sched_setaffinity(0, procs.load_cpus)
+        mock_port = procs.start_mock()
+        gw_port = procs.start_gateway()
+        assert procs.gateway is not None and procs.mock is not None
+        gw_pid, mock_pid = procs.gateway.pid, procs.mock.pid  # taskset execs, so the pid is the program's
+        time.sleep(0.3)
+        st = proc_status(gw_pid)
+        res.memory_kib["rss_start"] = st.get("VmRSS", 0)
+        log(f"mock on :{mock_port} (pid {mock_pid}), gateway on :{gw_port} (pid {gw_pid}); "
+            f"gateway RSS {res.memory_kib['rss_start'] / 1024:.1f} MiB; {res.meta['load_generator']}")
+
+        mock = f"http://127.0.0.1:{mock_port}"
+        stream_scn = f"/x/chunks={args.chunks},gap={args.gap}"
+        json_h = {"Content-Type": "application/json", "Authorization": "Bearer sk-bench"}
+        gw = f"http://127.0.0.1:{gw_port}{PATH}"
+        direct = Target("direct", mock + PATH, json_h, mock + stream_scn + PATH, json_h)
+        gateway = Target("gateway", gw, {**json_h, "x-portkey-provider": "openai", "x-portkey-custom-host": mock + "/v1"},
+                         gw, {**json_h, "x-portkey-provider": "openai",
+                              "x-portkey-custom-host": mock + stream_scn + "/v1"})
+        targets = [direct, gateway]
+
+        if "latency" not in skip:
+            log(f"latency at c=1: {warmup} warm-up + {n} requests per target, interleaved")
+            lat = asyncio.run(latency_c1(targets, n, warmup))
+            for name, xs in lat.items():
+                res.latency[name] = {"p50_ms": pct(xs, 50) * 1000, "p90_ms": pct(xs, 90) * 1000,
+                                     "p99_ms": pct(xs, 99) * 1000, "mean_ms": statistics.fmean(xs) * 1000}
+        if "throughput" not in skip:
+            pids = {"gateway": gw_pid, "mock": mock_pid}
+            for t in targets:
+                log(f"throughput {t.name}: c={args.concurrency} for {duration:g} s (+1 s warm-up)")
+                load(procs, wrk, t, args.concurrency, 1.0, pids)
+                res.throughput[t.name] = load(procs, wrk, t, args.concurrency, duration, pids)
+        if "stream" not in skip:
+            log(f"streaming: {streams} streams per target, {args.chunks} chunks x {args.gap:g} s gap")
+            sr = asyncio.run(streaming(targets, streams))
+            for name, d in sr.items():
+                res.streaming[name] = {"ttfb_p50_ms": pct(d["ttfb"], 50) * 1000,
+                                       "ttfb_p99_ms": pct(d["ttfb"], 99) * 1000,
+                                       "total_p50_ms": pct(d["total"], 50) * 1000,
+                                       "total_p99_ms": pct(d["total"], 99) * 1000}
+        st = proc_status(gw_pid)
+        res.memory_kib["rss_end"] = st.get("VmRSS", 0)
+        res.memory_kib["hwm_end"] = st.get("VmHWM", 0)
+        if procs.gateway.poll() is not None:
+            raise RuntimeError(f"gateway died during the run:\n{procs.gateway_output()}")
+    except BaseException:
+        if procs.gateway is not None:
+            out = procs.gateway_output().strip()
+            if out:
+                log("gateway output (tail):\n" + out)
+        raise
+    finally:
+        procs.stop()
+    res.meta["wall_s"] = round(time.monotonic() - t0, 1)
+    print(table(res))
+    print(f"\n(wall time {res.meta['wall_s']} s)")
+    if args.json:
+        doc = json.dumps(asdict(res), indent=2)
+        if args.json == "-":
+            print(doc)
+        else:
+            with open(args.json, "w") as f:
+                f.write(doc + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -348,10 +348,10 @@ def table(res: Results) -> str:
     if L:
         d, g = L["direct"], L["gateway"]
         rows.append((f"latency c=1 p50 (n={res.meta['latency_n']})", ms(d["p50_ms"]), ms(g["p50_ms"]),
-                     f"+{g['p50_ms'] - d['p50_ms']:.3f} ms"))
-        rows.append(("latency c=1 p99", ms(d["p99_ms"]), ms(g["p99_ms"]), f"+{g['p99_ms'] - d['p99_ms']:.3f} ms"))
+                     f"{g['p50_ms'] - d['p50_ms']:+.3f} ms"))
+        rows.append(("latency c=1 p99", ms(d["p99_ms"]), ms(g["p99_ms"]), f"{g['p99_ms'] - d['p99_ms']:+.3f} ms"))
         rows.append(("latency c=1 mean", ms(d["mean_ms"]), ms(g["mean_ms"]),
-                     f"+{g['mean_ms'] - d['mean_ms']:.3f} ms"))
+                     f"{g['mean_ms'] - d['mean_ms']:+.3f} ms"))
     if T:
         d, g = T["direct"], T["gateway"]
         c, s = res.meta["concurrency"], res.meta["duration_s"]
@@ -369,12 +369,12 @@ def table(res: Results) -> str:
     if S:
         d, g = S["direct"], S["gateway"]
         rows.append((f"stream TTFB p50 (n={res.meta['stream_n']})", ms(d["ttfb_p50_ms"]), ms(g["ttfb_p50_ms"]),
-                     f"+{g['ttfb_p50_ms'] - d['ttfb_p50_ms']:.3f} ms"))
+                     f"{g['ttfb_p50_ms'] - d['ttfb_p50_ms']:+.3f} ms"))
         rows.append(("stream TTFB p99", ms(d["ttfb_p99_ms"]), ms(g["ttfb_p99_ms"]),
-                     f"+{g['ttfb_p99_ms'] - d['ttfb_p99_ms']:.3f} ms"))
+                     f"{g['ttfb_p99_ms'] - d['ttfb_p99_ms']:+.3f} ms"))
         rows.append((f"stream total p50 ({res.meta['stream_chunks']}x{res.meta['stream_gap_s']:g} s)",
                      ms(d["total_p50_ms"]), ms(g["total_p50_ms"]),
-                     f"+{g['total_p50_ms'] - d['total_p50_ms']:.3f} ms"))
+                     f"{g['total_p50_ms'] - d['total_p50_ms']:+.3f} ms"))
     if M:
         mib = lambda k: f"{M[k] / 1024:.1f} MiB" if k in M else "-"  # noqa: E731
         rows.append(("gateway RSS after start", "", mib("rss_start"), ""))

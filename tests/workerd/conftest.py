@@ -8,6 +8,7 @@ with Pyodide built into workerd, so everything works without network. Wrangler u
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -62,6 +63,7 @@ class MockUpstream:
     requests: list[dict] = field(default_factory=list)
     sse_chunks: int = SSE_CHUNKS
     sse_delay: float = SSE_DELAY
+    aborted_streams: int = 0
 
     @property
     def base_url(self) -> str:
@@ -102,11 +104,32 @@ def _make_handler(state: MockUpstream) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: object) -> None:  # keep pytest output clean
             pass
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server API
+        def _read_body(self) -> bytes:
+            """Content-Length or chunked: a streamed upload from the Worker arrives chunked."""
+            if "chunked" in (self.headers.get("transfer-encoding") or "").lower():
+                parts = []
+                while True:
+                    size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+                    if size == 0:
+                        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                            pass
+                        return b"".join(parts)
+                    parts.append(self.rfile.read(size))
+                    self.rfile.readline()
             length = int(self.headers.get("content-length") or 0)
-            raw = self.rfile.read(length) if length else b""
+            return self.rfile.read(length) if length else b""
+
+        def do_POST(self) -> None:  # noqa: N802 - http.server API
+            raw = self._read_body()
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            if self.path == "/v1/audio/transcriptions":  # multipart passthrough: echo what arrived
+                state.requests.append({"path": self.path, "headers": headers, "body": raw})
+                return self._json(200, {"text": "transcribed", "received_bytes": len(raw),
+                                        "sha256": hashlib.sha256(raw).hexdigest(),
+                                        "content_type": headers.get("content-type", ""),
+                                        "transfer_encoding": headers.get("transfer-encoding", "")})
             payload = json.loads(raw or b"{}")
-            state.requests.append({"path": self.path, "headers": dict(self.headers.items()), "body": payload})
+            state.requests.append({"path": self.path, "headers": headers, "body": payload})
             if self.path != "/v1/chat/completions":
                 return self._json(404, {"error": {"message": "no route", "type": "invalid_request_error"}})
             model = str(payload.get("model", ""))
@@ -114,7 +137,7 @@ def _make_handler(state: MockUpstream) -> type[BaseHTTPRequestHandler]:
                 return self._json(429, {"error": {"message": "Rate limit reached for mock", "type": "requests",
                                                   "param": None, "code": "rate_limit_exceeded"}})
             if payload.get("stream"):
-                return self._sse(model)
+                return self._sse(model, slow=model == "mock-slow")
             return self._json(200, _completion(model))
 
         def _json(self, status: int, body: dict) -> None:
@@ -125,13 +148,15 @@ def _make_handler(state: MockUpstream) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def _sse(self, model: str) -> None:
+        def _sse(self, model: str, slow: bool = False) -> None:
+            """SSE events with pauses; ``slow`` streams long enough for a client to leave mid-way."""
             self.send_response(200)
             self.send_header("content-type", "text/event-stream")
             self.send_header("cache-control", "no-cache")
             self.send_header("transfer-encoding", "chunked")
             self.end_headers()
-            events = [f"data: {json.dumps(_chunk(model, i))}\n\n" for i in range(SSE_CHUNKS)]
+            count = 40 if slow else SSE_CHUNKS
+            events = [f"data: {json.dumps(_chunk(model, i))}\n\n" for i in range(count)]
             events.append("data: [DONE]\n\n")
             try:
                 for number, event in enumerate(events):
@@ -143,7 +168,7 @@ def _make_handler(state: MockUpstream) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(b"0\r\n\r\n")
                 self.wfile.flush()
             except (BrokenPipeError, ConnectionResetError):
-                pass
+                state.aborted_streams += 1  # the gateway hung up on us: upstream was cancelled
 
     return Handler
 

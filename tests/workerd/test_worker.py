@@ -97,3 +97,33 @@ def test_request_latency_is_small(worker: Any, mock_upstream: Any) -> None:
     print(f"\nchat completion through workerd: median {median * 1000:.1f} ms, "
           f"max {max(timings) * 1000:.1f} ms over {len(timings)} requests")
     assert median < 0.5
+
+
+def test_multipart_upload_streams_through_intact(worker: Any, mock_upstream: Any) -> None:
+    """A ``raw`` route: the adapter hands the body over as a stream and fetch sends it on."""
+    audio = bytes(range(256)) * 2048  # 512 KiB, not valid UTF-8, so any re-encoding would show
+    headers = {k: v for k, v in _headers(mock_upstream).items() if k != "content-type"}
+    response = httpx.post(f"{worker.url}/v1/audio/transcriptions", headers=headers, timeout=30,
+                          data={"model": "whisper-1"}, files={"file": ("a.wav", audio, "audio/wav")})
+
+    assert response.status_code == 200, response.text
+    echoed = response.json()
+    seen = mock_upstream.requests[-1]["body"]
+    assert echoed["received_bytes"] == len(seen) and audio in seen
+    assert echoed["content_type"].startswith("multipart/form-data; boundary=")
+    print(f"\nmultipart upload: {echoed['received_bytes']} bytes, "
+          f"transfer-encoding upstream: {echoed['transfer_encoding'] or 'content-length'}")
+
+
+def test_client_leaving_mid_stream_cancels_upstream(worker: Any, mock_upstream: Any) -> None:
+    before = mock_upstream.aborted_streams
+    with httpx.Client(timeout=30) as client:
+        with client.stream("POST", f"{worker.url}/v1/chat/completions", headers=_headers(mock_upstream),
+                           json=_chat("mock-slow", stream=True)) as response:
+            assert response.status_code == 200
+            next(response.iter_raw())  # one chunk, then hang up
+    # The mock streams for ~6 s; a cancelled upstream shows up as a broken pipe well before that.
+    deadline = time.monotonic() + 4.0
+    while mock_upstream.aborted_streams == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert mock_upstream.aborted_streams > before, "upstream kept streaming after the client left"

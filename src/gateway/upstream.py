@@ -82,6 +82,9 @@ def _headers(provider: Provider, call: Call, options: dict[str, Any],
         out["content-type"] = "application/json"
     elif call.body_kind == "raw" and call.headers.get("content-type"):
         out["content-type"] = call.headers["content-type"]
+    length = call.headers.get("content-length")
+    if call.body_kind == "raw" and length:
+        out["content-length"] = length  # lets a streamed upload go out unchunked, as the client sent it
     for name, value in provider.request_headers(options, call.fn).items():
         out[name] = value
     for name in forward:

@@ -17,7 +17,9 @@ from js import Object, ReadableStream
 from pyodide.ffi import JsException, create_proxy, to_js
 
 
-async def iter_readable_stream(stream: Any, on_error: Callable[[JsException], Exception] | None = None) -> AsyncIterator[bytes]:
+async def iter_readable_stream(
+    stream: Any, on_error: Callable[[JsException], Exception] | None = None
+) -> AsyncIterator[bytes]:
     """Yield the chunks of a JS ``ReadableStream`` as bytes, one ``reader.read()`` at a time.
 
     ``on_error`` translates a JS failure mid-stream into the caller's exception type, so no

@@ -76,8 +76,9 @@ def _completion(model: str) -> dict:
         "object": "chat.completion",
         "created": 1700000000,
         "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hello from mock"},
-                     "finish_reason": "stop"}],
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "Hello from mock"}, "finish_reason": "stop"}
+        ],
         "usage": {"prompt_tokens": 3, "completion_tokens": 3, "total_tokens": 6},
     }
 
@@ -124,18 +125,33 @@ def _make_handler(state: MockUpstream) -> type[BaseHTTPRequestHandler]:
             headers = {k.lower(): v for k, v in self.headers.items()}
             if self.path == "/v1/audio/transcriptions":  # multipart passthrough: echo what arrived
                 state.requests.append({"path": self.path, "headers": headers, "body": raw})
-                return self._json(200, {"text": "transcribed", "received_bytes": len(raw),
-                                        "sha256": hashlib.sha256(raw).hexdigest(),
-                                        "content_type": headers.get("content-type", ""),
-                                        "transfer_encoding": headers.get("transfer-encoding", "")})
+                return self._json(
+                    200,
+                    {
+                        "text": "transcribed",
+                        "received_bytes": len(raw),
+                        "sha256": hashlib.sha256(raw).hexdigest(),
+                        "content_type": headers.get("content-type", ""),
+                        "transfer_encoding": headers.get("transfer-encoding", ""),
+                    },
+                )
             payload = json.loads(raw or b"{}")
             state.requests.append({"path": self.path, "headers": headers, "body": payload})
             if self.path != "/v1/chat/completions":
                 return self._json(404, {"error": {"message": "no route", "type": "invalid_request_error"}})
             model = str(payload.get("model", ""))
             if model == "mock-429":
-                return self._json(429, {"error": {"message": "Rate limit reached for mock", "type": "requests",
-                                                  "param": None, "code": "rate_limit_exceeded"}})
+                return self._json(
+                    429,
+                    {
+                        "error": {
+                            "message": "Rate limit reached for mock",
+                            "type": "requests",
+                            "param": None,
+                            "code": "rate_limit_exceeded",
+                        }
+                    },
+                )
             if payload.get("stream"):
                 return self._sse(model, slow=model == "mock-slow")
             return self._json(200, _completion(model))
@@ -233,12 +249,14 @@ class RunningWorker:
 
 def _wrangler_env(home: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "WRANGLER_SEND_METRICS": "false",
-        "XDG_CONFIG_HOME": str(home / "config"),  # wrangler writes logs/config here, not in ~
-        "NO_COLOR": "1",
-        "CI": "1",
-    })
+    env.update(
+        {
+            "WRANGLER_SEND_METRICS": "false",
+            "XDG_CONFIG_HOME": str(home / "config"),  # wrangler writes logs/config here, not in ~
+            "NO_COLOR": "1",
+            "CI": "1",
+        }
+    )
     return env
 
 
@@ -253,8 +271,12 @@ def worker(tmp_path_factory: pytest.TempPathFactory, wrangler: Path) -> Iterator
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [str(wrangler), "dev", "--ip", "127.0.0.1", "--port", str(port)],
-            cwd=app_dir, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            env=_wrangler_env(home), start_new_session=True,
+            cwd=app_dir,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=_wrangler_env(home),
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -277,8 +299,9 @@ def _wait_ready(url: str, process: subprocess.Popen, started: float, log_path: P
             continue
         if response.status_code < 500:
             return time.monotonic() - started
-        pytest.fail(f"Worker answered {response.status_code} on start:\n{response.text}\n"
-                    f"{log_path.read_text(errors='replace')}")
+        pytest.fail(
+            f"Worker answered {response.status_code} on start:\n{response.text}\n{log_path.read_text(errors='replace')}"
+        )
     pytest.fail(f"wrangler dev not ready after {READY_TIMEOUT}s:\n{log_path.read_text(errors='replace')}")
 
 

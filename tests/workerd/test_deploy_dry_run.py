@@ -19,12 +19,18 @@ def test_dry_run_bundles_the_real_entry(tmp_path: Path, repo_root: Path, request
     root_wrangler = repo_root / "node_modules" / ".bin" / "wrangler"
     wrangler = root_wrangler if root_wrangler.exists() else request.getfixturevalue("wrangler")
     outdir = tmp_path / "dist"
-    env = dict(os.environ, WRANGLER_SEND_METRICS="false", NO_COLOR="1", CI="1",
-               XDG_CONFIG_HOME=str(tmp_path / "config"))
+    env = dict(
+        os.environ, WRANGLER_SEND_METRICS="false", NO_COLOR="1", CI="1", XDG_CONFIG_HOME=str(tmp_path / "config")
+    )
 
     result = subprocess.run(
         [str(wrangler), "deploy", "--dry-run", "--outdir", str(outdir), "--config", str(repo_root / "wrangler.toml")],
-        cwd=repo_root, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        cwd=repo_root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
     )
 
     output = result.stdout + result.stderr

@@ -11,8 +11,8 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-from js import AbortController, Object, fetch
-from pyodide.ffi import JsException, to_js
+from js import AbortController, FixedLengthStream, Object, fetch
+from pyodide.ffi import JsException, create_once_callable, to_js
 
 from gateway.http import Body, Headers
 from gateway.ports import TransportError
@@ -41,7 +41,7 @@ class JsFetchTransport:
                 if body:
                     init["body"] = to_js(bytes(body))
             else:
-                init["body"] = readable_stream_from(body)
+                init["body"] = _upload_stream(body, headers.get("content-length"))
         try:
             js_response = await fetch(url, to_js(init, dict_converter=Object.fromEntries))
         except asyncio.CancelledError:
@@ -90,6 +90,19 @@ class JsUpstreamResponse:
                 self._controller.abort()
             except JsException:
                 pass
+
+
+def _upload_stream(chunks: AsyncIterator[bytes], content_length: str | None) -> Any:
+    """A streamed request body. With a known length it goes through workerd's
+    ``FixedLengthStream`` so the upstream gets ``Content-Length`` (some providers refuse
+    chunked uploads); otherwise fetch sends it chunked."""
+    stream = readable_stream_from(chunks)
+    if not content_length or not content_length.strip().isdigit():
+        return stream
+    fixed = FixedLengthStream.new(int(content_length))
+    # A failing source errors ``fixed.readable`` and so the fetch; the pipe's own rejection is noise.
+    stream.pipeTo(fixed.writable).catch(create_once_callable(lambda _error: None))
+    return fixed.readable
 
 
 def _upstream_headers(js_headers: Any) -> Headers:

@@ -133,6 +133,7 @@ def _make_handler(state: MockUpstream) -> type[BaseHTTPRequestHandler]:
                         "sha256": hashlib.sha256(raw).hexdigest(),
                         "content_type": headers.get("content-type", ""),
                         "transfer_encoding": headers.get("transfer-encoding", ""),
+                        "content_length": headers.get("content-length", ""),
                     },
                 )
             payload = json.loads(raw or b"{}")
@@ -192,6 +193,12 @@ def _make_handler(state: MockUpstream) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO
+
+
+@pytest.fixture
+def free_tcp_port() -> int:
+    """A loopback port with nothing listening (connection refused)."""
+    return free_port()
 
 
 @pytest.fixture(scope="session")

@@ -125,10 +125,8 @@ def test_multipart_upload_streams_through_intact(worker: Any, mock_upstream: Any
     seen = mock_upstream.requests[-1]["body"]
     assert echoed["received_bytes"] == len(seen) and audio in seen
     assert echoed["content_type"].startswith("multipart/form-data; boundary=")
-    print(
-        f"\nmultipart upload: {echoed['received_bytes']} bytes, "
-        f"transfer-encoding upstream: {echoed['transfer_encoding'] or 'content-length'}"
-    )
+    # Streamed, yet sent with the client's Content-Length (FixedLengthStream), not chunked.
+    assert echoed["content_length"] == str(len(seen)) and not echoed["transfer_encoding"]
 
 
 def test_client_leaving_mid_stream_cancels_upstream(worker: Any, mock_upstream: Any) -> None:
@@ -149,3 +147,14 @@ def test_client_leaving_mid_stream_cancels_upstream(worker: Any, mock_upstream: 
         time.sleep(0.05)
     assert mock_upstream.aborted_streams > before, "upstream kept streaming after the client left"
     print(f"\nupstream saw the hang-up {time.monotonic() - left:.2f}s after the client left")
+
+
+def test_unreachable_upstream_is_a_transport_error(worker: Any, mock_upstream: Any, free_tcp_port: int) -> None:
+    """JS fetch failures must reach the core as ``TransportError(connect=True)``, never a JS exception."""
+    headers = {**_headers(mock_upstream), "x-portkey-custom-host": f"http://127.0.0.1:{free_tcp_port}/v1"}
+    response = httpx.post(f"{worker.url}/v1/chat/completions", headers=headers, json=_chat("gpt-4o-mini"), timeout=30)
+
+    assert response.status_code == 503, response.text
+    body = response.json()
+    assert body["provider"] == "openai" and body["error"]["type"] == "network_error"
+    assert "upstream request failed" in body["error"]["message"]

@@ -158,3 +158,25 @@ def test_unreachable_upstream_is_a_transport_error(worker: Any, mock_upstream: A
     body = response.json()
     assert body["provider"] == "openai" and body["error"]["type"] == "network_error"
     assert "upstream request failed" in body["error"]["message"]
+
+
+def test_fallback_config_moves_to_the_next_target(worker: Any, mock_upstream: Any) -> None:
+    """Issue 3 inside workerd: a 429 on the first target falls back to the second."""
+    target = {"provider": "openai", "api_key": "sk-a", "custom_host": mock_upstream.base_url}
+    config = {
+        "strategy": {"mode": "fallback"},
+        "targets": [{**target, "override_params": {"model": "mock-429"}}, {**target, "api_key": "sk-b"}],
+    }
+    before = len(mock_upstream.requests)
+    response = httpx.post(
+        f"{worker.url}/v1/chat/completions",
+        headers={"x-portkey-config": json.dumps(config), "content-type": "application/json"},
+        json=_chat("gpt-4o-mini"),
+        timeout=30,
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.headers["x-portkey-last-used-option-index"] == "config.targets[1]"
+    seen = mock_upstream.requests[before:]
+    assert [r["body"]["model"] for r in seen] == ["mock-429", "gpt-4o-mini"]
+    assert [r["headers"]["authorization"] for r in seen] == ["Bearer sk-a", "Bearer sk-b"]

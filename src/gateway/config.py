@@ -14,7 +14,7 @@ from typing import Any
 
 from .configschema import validate_config
 from .customhost import is_valid_custom_host
-from .errors import ValidationError
+from .errors import GatewayError, ValidationError
 from .http import Headers
 from .providers.catalog import VALID_PROVIDERS
 from .settings import Settings
@@ -107,6 +107,26 @@ def _parse_config(raw: str, headers: Headers, settings: Settings) -> dict[str, A
     return config
 
 
+_HOOK_KEYS = ("before_request_hooks", "after_request_hooks", "input_guardrails", "output_guardrails",
+              "input_mutators", "output_mutators")
+_HOOK_HEADERS = (P + "default-input-guardrails", P + "default-output-guardrails")
+
+
+def _refuse_hooks(node: Any, headers: Headers) -> None:
+    """Guardrails land in a later issue; ignoring them silently would let unchecked traffic
+    through while the user believes it is checked, so say so instead."""
+    used = [h for h in _HOOK_HEADERS if (headers.get(h) or "").strip() not in ("", "[]")]
+    stack = [node]
+    while stack and not used:
+        current = stack.pop()
+        if isinstance(current, dict):
+            used += [key for key in _HOOK_KEYS if current.get(key)]
+            stack += [t for t in current.get("targets") or [] if isinstance(t, dict)]
+    if used:
+        raise GatewayError(f"Guardrails and hooks ({used[0]}) are not implemented by this gateway yet", 501,
+                           exception=False)
+
+
 def _forward_list(headers: Headers) -> tuple[str, ...] | None:
     raw = headers.get(FORWARD_HEADERS)
     if raw is None:
@@ -141,6 +161,7 @@ def build_config(headers: Headers, settings: Settings) -> tuple[dict[str, Any], 
     if custom_host and not is_valid_custom_host(custom_host, settings.trusted_custom_hosts):
         raise ValidationError("Invalid custom host")
     root = _parse_config(raw_config, headers, settings) if raw_config else provider_fields(headers)
+    _refuse_hooks(root, headers)
     strict = headers.get(P + "strict-open-ai-compliance")
     overrides = HeaderOverrides(
         custom_host=custom_host or None,

@@ -306,3 +306,13 @@ def test_started_stream_is_never_restarted(gateway: GatewayServer, mock: MockOpe
     lines = list(_stream_lines(gateway, config))
     assert "data: [DONE]" not in lines and len(lines) == 3
     assert names(mock) == ["a"]
+
+
+def test_guardrails_are_refused_until_implemented(gateway: GatewayServer, mock: MockOpenAI) -> None:
+    config = {"strategy": {"mode": "fallback"},
+              "targets": [{**leaf(mock), "input_guardrails": [{"default.wordCount": {"maxWords": 3}}]}]}
+    response = send(gateway, config)
+    assert response.status_code == 501 and "input_guardrails" in response.json()["message"]
+    response = send(gateway, leaf(mock), headers={"x-portkey-default-input-guardrails": "[]x"})
+    assert response.status_code == 501
+    assert mock.state.requests == []

@@ -116,6 +116,7 @@ class Procs:
         self.args = args
         self.mock: subprocess.Popen[bytes] | None = None
         self.gateway: subprocess.Popen[bytes] | None = None
+        self.wrk: subprocess.Popen[str] | None = None
         self.gateway_log = tempfile.TemporaryFile()
         cpus = sorted(os.sched_getaffinity(0))
         self.taskset = shutil.which("taskset") if not args.no_pin else None
@@ -172,7 +173,8 @@ class Procs:
         return self.gateway_log.read().decode(errors="replace")[-4000:]
 
     def stop(self) -> None:
-        for proc in (self.gateway, self.mock):
+        procs: tuple[subprocess.Popen[Any] | None, ...] = (self.wrk, self.gateway, self.mock)
+        for proc in procs:
             if proc is None or proc.poll() is not None:
                 continue
             try:
@@ -226,7 +228,7 @@ async def stream_once(session: aiohttp.ClientSession, t: Target) -> tuple[float,
 
 
 async def streaming(targets: list[Target], n: int) -> dict[str, dict[str, list[float]]]:
-    out = {t.name: {"ttfb": [], "total": []} for t in targets}
+    out: dict[str, dict[str, list[float]]] = {t.name: {"ttfb": [], "total": []} for t in targets}
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1),
                                      skip_auto_headers=("User-Agent",)) as session:
         for t in targets:  # warm-up
@@ -259,7 +261,14 @@ def wrk_load(procs: Procs, wrk: str, t: Target, conns: int, seconds: float) -> d
         threads = max(1, min(len(procs.load_cpus), conns))
         cmd = procs.pin(procs.load_cpus) + [wrk, f"-t{threads}", f"-c{conns}", f"-d{max(1, round(seconds))}s",
                                             "--latency", "-s", script, t.url]
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30).stdout
+        procs.wrk = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            out = procs.wrk.communicate(timeout=seconds + 30)[0]
+        finally:
+            if procs.wrk.poll() is None:
+                procs.wrk.kill()
+                procs.wrk.wait()
+            procs.wrk = None
     finally:
         os.unlink(script)
     res: dict[str, float] = {}
@@ -326,7 +335,8 @@ def python_load(procs: Procs, t: Target, conns: int, seconds: float) -> dict[str
             "p50_ms": pct(lat, 50) * 1000, "p99_ms": pct(lat, 99) * 1000}
 
 
-def load(procs: Procs, wrk: str | None, t: Target, conns: int, seconds: float, pids: dict[str, int]) -> dict[str, float]:
+def load(procs: Procs, wrk: str | None, t: Target, conns: int, seconds: float,
+         pids: dict[str, int]) -> dict[str, float]:
     before = {k: cpu_seconds(p) for k, p in pids.items()}
     res = wrk_load(procs, wrk, t, conns, seconds) if wrk else python_load(procs, t, conns, seconds)
     for k, p in pids.items():
@@ -357,8 +367,10 @@ def table(res: Results) -> str:
         c, s = res.meta["concurrency"], res.meta["duration_s"]
         rows.append((f"throughput c={c}, {s:g} s", f"{d['rps']:,.0f} req/s", f"{g['rps']:,.0f} req/s",
                      f"{g['rps'] / d['rps'] * 100:.0f}% of direct"))
-        rows.append((f"  latency under load p50/p99", f"{d.get('p50_ms', float('nan')):.2f}/{d.get('p99_ms', float('nan')):.2f} ms",
-                     f"{g.get('p50_ms', float('nan')):.2f}/{g.get('p99_ms', float('nan')):.2f} ms", ""))
+        def p50_99(x: dict[str, float]) -> str:
+            return f"{x.get('p50_ms', float('nan')):.2f}/{x.get('p99_ms', float('nan')):.2f} ms"
+
+        rows.append(("  latency under load p50/p99", p50_99(d), p50_99(g), ""))
         rows.append(("  errors (non-2xx + socket)", f"{d['errors']:.0f}", f"{g['errors']:.0f}", ""))
         if "gateway_cpu_ms_per_req" in g:
             rows.append(("  gateway CPU per request", "", f"{g['gateway_cpu_ms_per_req']:.3f} ms",
@@ -407,7 +419,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-wrk", action="store_true", help="use the Python load generator even if wrk exists")
     p.add_argument("--no-pin", action="store_true", help="do not pin processes with taskset")
     p.add_argument("--skip", default="", help="comma list of phases to skip: latency,throughput,stream")
-    p.add_argument("--json", nargs="?", const="-", metavar="PATH", help="also write JSON results (to stdout if no PATH)")
+    p.add_argument("--json", nargs="?", const="-", metavar="PATH",
+                   help="also write JSON results (to stdout if no PATH)")
     args = p.parse_args(argv)
     n = args.requests or (500 if args.quick else 2000)
     warmup = min(args.warmup, 50) if args.quick else args.warmup
@@ -417,6 +430,13 @@ def main(argv: list[str] | None = None) -> int:
     wrk = None if args.no_wrk else shutil.which("wrk")
 
     procs = Procs(args)
+
+    def on_term(*_: Any) -> None:  # SystemExit inside asyncio can be swallowed: stop the children here
+        log("SIGTERM: stopping the mock and the gateway")
+        procs.stop()
+        os._exit(143)
+
+    signal.signal(signal.SIGTERM, on_term)
     res = Results()
     res.meta = {"load_generator": f"wrk ({wrk})" if wrk else "python aiohttp (wrk not on PATH)" if not args.no_wrk
                 else "python aiohttp (--no-wrk)",
@@ -443,9 +463,9 @@ def main(argv: list[str] | None = None) -> int:
         json_h = {"Content-Type": "application/json", "Authorization": "Bearer sk-bench"}
         gw = f"http://127.0.0.1:{gw_port}{PATH}"
         direct = Target("direct", mock + PATH, json_h, mock + stream_scn + PATH, json_h)
-        gateway = Target("gateway", gw, {**json_h, "x-portkey-provider": "openai", "x-portkey-custom-host": mock + "/v1"},
-                         gw, {**json_h, "x-portkey-provider": "openai",
-                              "x-portkey-custom-host": mock + stream_scn + "/v1"})
+        gw_h = {**json_h, "x-portkey-provider": "openai"}
+        gateway = Target("gateway", gw, {**gw_h, "x-portkey-custom-host": mock + "/v1"},
+                         gw, {**gw_h, "x-portkey-custom-host": mock + stream_scn + "/v1"})
         targets = [direct, gateway]
 
         if "latency" not in skip:

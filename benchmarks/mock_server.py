@@ -37,7 +37,10 @@ def _parse_directives(path: str) -> tuple[dict[str, str], str]:
     if not path.startswith("/x/"):
         return {}, path
     spec, _, tail = path[3:].partition("/")
-    directives = dict(p.split("=", 1) if "=" in p else (p, "1") for p in spec.split(",") if p)
+    directives: dict[str, str] = {}
+    for part in filter(None, spec.split(",")):
+        key, _, value = part.partition("=")
+        directives[key] = value if "=" in part else "1"
     return directives, "/" + tail
 
 
@@ -130,9 +133,9 @@ class _RawProtocol(asyncio.Protocol):
             asyncio.ensure_future(self._stream(model, name, directives, keep_alive))
             return
         key = (model, name)
-        payload = _COMPLETIONS.get(key)
-        if payload is None:
-            payload = _COMPLETIONS[key] = _completion(model, name)
+        if key not in _COMPLETIONS:
+            _COMPLETIONS[key] = _completion(model, name)
+        payload = _COMPLETIONS[key]
         self._send(b"HTTP/1.1 200 OK\r\ncontent-type: application/json; charset=utf-8\r\n"
                    b"x-mock-name: %s\r\ncontent-length: %d\r\n%s\r\n%s"
                    % (name.encode(), len(payload), conn, payload), keep_alive)

@@ -18,7 +18,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--access-log", action="store_true", help="log every request (slower)")
     args = parser.parse_args(argv)
     uvicorn.run(create_app(), host=args.host, port=args.port, loop="uvloop", http="httptools",
-                lifespan="on", server_header=False, log_level=args.log_level, access_log=args.access_log)
+                lifespan="on", server_header=False, proxy_headers=False,
+                log_level=args.log_level, access_log=args.access_log)
 
 
 if __name__ == "__main__":

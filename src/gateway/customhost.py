@@ -15,6 +15,7 @@ the character whitelist, so a trusted `::1` works. Fails closed on any parse err
 
 import ipaddress
 import re
+from functools import cache
 from urllib.parse import urlsplit
 
 _SUSPICIOUS_CHARS = frozenset("<>{}|\\^`")
@@ -135,6 +136,7 @@ def _host_shape_ok(host: str, is_v6: bool) -> bool:
     return not host.endswith(".") and len(host.split(".")) <= _MAX_LABELS
 
 
+@cache
 def _normalise_trusted(trusted_hosts: tuple[str, ...]) -> frozenset[str]:
     """Lower-case, trim and unbracket entries; compress IPv6 so `::1` matches `[::1]`."""
     out = set()

@@ -4,12 +4,13 @@ targets, and stamp the response headers (reference §1, §2.2, §4)."""
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from .clock import Clock
 from .config import build_config
 from .errors import GatewayError, json_response, not_found
-from .http import Headers, Request, Response
+from .http import BodyTooLarge, Headers, Request, Response
 from .ports import HttpTransport
 from .routes import match
 from .routing.context import Call, Outcome
@@ -19,6 +20,11 @@ from .settings import Settings
 from .upstream import network_error, prepare, send_once
 
 HEALTH_TEXT = b"AI Gateway says hey!"
+MAX_JSON_BODY = 32 << 20
+"""JSON bodies are parsed in memory; anything larger than this is refused with 413."""
+MAX_BUFFERED_BODY = 512 << 20
+"""Uploads are buffered only when a retry or fallback may resend them."""
+log = logging.getLogger("gateway")
 
 
 def _may_resend(node: Any) -> bool:
@@ -42,7 +48,7 @@ def _metadata(headers: Headers) -> dict[str, Any]:
 
 
 async def _json_params(request: Request) -> dict[str, Any]:
-    raw = await request.read()
+    raw = await request.read(MAX_JSON_BODY)
     if not raw.strip():
         return {}
     try:
@@ -67,7 +73,10 @@ class Gateway:
             return await self._handle(request)
         except GatewayError as error:
             return error.to_response()
+        except BodyTooLarge as error:
+            return GatewayError(str(error), 413, exception=False).to_response()
         except Exception:  # noqa: BLE001 - the client gets a clean 500, never a traceback
+            log.exception("unhandled error on %s %s", request.method, request.path)
             return GatewayError("Something went wrong").to_response()
 
     async def _handle(self, request: Request) -> Response:
@@ -85,7 +94,7 @@ class Gateway:
         if found.body == "json":
             params = await _json_params(request)
         elif found.body == "raw":
-            raw = await request.read() if _may_resend(root) else request.body
+            raw = await request.read(MAX_BUFFERED_BODY) if _may_resend(root) else request.body
         call = Call(found.fn, request.method, request.path, request.query, found.path_params,
                     found.body, request.headers, params, raw, overrides, _metadata(request.headers))
         outcome = await Router(call, self._leaf_for(call), self.clock).walk(root, {}, "config")

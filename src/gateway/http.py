@@ -53,6 +53,12 @@ class Headers:
         return f"Headers({sorted(self._items)})"
 
 
+class BodyTooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Request body is larger than {limit} bytes")
+        self.limit = limit
+
+
 @dataclass
 class Request:
     """An incoming client request, already decoded by the adapter.
@@ -67,10 +73,19 @@ class Request:
     headers: Headers = field(default_factory=Headers)
     body: Body = b""
 
-    async def read(self) -> bytes:
+    async def read(self, limit: int | None = None) -> bytes:
+        """Buffer the body once; past ``limit`` bytes raise ``BodyTooLarge`` instead of
+        holding an unbounded upload in memory."""
         if not isinstance(self.body, bytes):
-            chunks = [chunk async for chunk in self.body]
+            chunks, size = [], 0
+            async for chunk in self.body:
+                size += len(chunk)
+                if limit is not None and size > limit:
+                    raise BodyTooLarge(limit)
+                chunks.append(chunk)
             self.body = b"".join(chunks)
+        elif limit is not None and len(self.body) > limit:
+            raise BodyTooLarge(limit)
         return self.body
 
 

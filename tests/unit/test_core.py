@@ -143,3 +143,17 @@ def test_weighted_pick_and_inheritance() -> None:
     parent = {"override_params": {"a": 1, "b": 1}, "retry": {"attempts": 2}, "request_timeout": 5}
     child = inherit(parent, {"override_params": {"b": 2}, "retry": {"attempts": 0}})
     assert child == {"override_params": {"a": 1, "b": 2}, "retry": {"attempts": 0}, "request_timeout": 5}
+
+
+def test_oversized_json_body_is_413(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gateway.app
+
+    monkeypatch.setattr(gateway.app, "MAX_JSON_BODY", 100)
+    gateway_, transport, _ = make(lambda sent: json_reply())
+
+    async def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(10):
+            yield b"x" * 50
+
+    response = asyncio.run(gateway_.handle(Request("POST", "/v1/chat/completions", "", Headers(HEADERS), chunks())))
+    assert response.status == 413 and transport.sent == []

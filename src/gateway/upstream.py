@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +23,7 @@ from .routing.context import Call, Outcome
 from .transform.params import map_params
 
 SMALL_BODY = 1 << 20
+log = logging.getLogger("gateway.upstream")
 _HOP_BY_HOP = frozenset({
     "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "host",
     "content-length", "expect", "proxy-connection", "accept-encoding",
@@ -148,10 +151,14 @@ def _response_headers(upstream: UpstreamResponse) -> Headers:
     return out
 
 
-async def _stream(upstream: UpstreamResponse):  # type: ignore[no-untyped-def]
+async def _stream(upstream: UpstreamResponse) -> AsyncIterator[bytes]:
+    """Pass the upstream body on as it arrives. If the upstream breaks mid-way the status is
+    already sent, so the stream just ends (no ``[DONE]``), as upstream Portkey does."""
     try:
         async for chunk in upstream.stream():
             yield chunk
+    except TransportError as error:
+        log.warning("upstream stream ended early: %s", error)
     finally:
         await upstream.close()
 

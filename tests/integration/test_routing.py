@@ -316,3 +316,11 @@ def test_guardrails_are_refused_until_implemented(gateway: GatewayServer, mock: 
     response = send(gateway, leaf(mock), headers={"x-portkey-default-input-guardrails": "[]x"})
     assert response.status_code == 501
     assert mock.state.requests == []
+
+
+def test_fallback_moves_past_a_provider_lacking_the_endpoint(gateway: GatewayServer, mock: MockOpenAI) -> None:
+    config = {"strategy": {"mode": "fallback"},
+              "targets": [{**leaf(mock, name="g"), "provider": "groq"}, leaf(mock, name="o")]}
+    response = send(gateway, config, {"model": "e", "input": "x"}, path="/v1/embeddings")
+    assert response.status_code == 200 and names(mock) == ["o"]
+    assert response.headers["x-portkey-last-used-option-index"] == "config.targets[1]"

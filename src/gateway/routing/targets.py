@@ -95,8 +95,8 @@ class Router:
             except GatewayError as error:
                 if error.exception or isinstance(error, RouterError):
                     raise
-                outcome = Outcome(error.status, error.to_response().headers,
-                                  error.to_response().body,  # type: ignore[arg-type]
+                answer = error.to_response()
+                outcome = Outcome(error.status, answer.headers, answer.body,
                                   target.get("provider"), f"{path}.targets[{index}]")
             if _should_stop(outcome, codes):
                 return outcome

@@ -75,9 +75,21 @@ def test_every_compatible_provider_builds() -> None:
     from gateway.providers.compatible import TABLE
 
     assert set(TABLE) <= VALID_PROVIDERS
-    for slug in TABLE:
+    for slug, (_, prefix, fns) in TABLE.items():
         provider = get_provider(slug)
-        assert provider is not None and provider.supports("chatComplete")
+        assert provider is not None and provider.supports("proxy")
+        assert all(provider.endpoints[fn].startswith(prefix + "/") for fn in fns)
+
+
+def test_proxy_only_and_body_as_is_providers() -> None:
+    gateway, transport, _ = make(lambda sent: json_reply())
+    chat = run(gateway, {"x-portkey-provider": "replicate", "authorization": "r8"}, CHAT)
+    assert chat.status == 400 and json.loads(chat.body)["message"] == "chatComplete is not supported by replicate"
+    run(gateway, {"x-portkey-provider": "replicate", "authorization": "r8"}, path="/v1/predictions/p1", method="GET")
+    assert transport.sent[-1].url == "https://api.replicate.com/v1/predictions/p1"
+    run(gateway, {"x-portkey-provider": "jina", "authorization": "j"},
+        {"model": "jina-embeddings-v3", "input": ["a"], "task": "retrieval.query"}, "/v1/embeddings")
+    assert json.loads(transport.sent[-1].body or b"")["task"] == "retrieval.query"
 
 
 def test_error_body_is_normalised_and_stream_closed() -> None:

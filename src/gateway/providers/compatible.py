@@ -88,7 +88,20 @@ TABLE: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "krutrim": ("https://cloud.olakrutrim.com/v1", "", (CHAT,)),
     "monsterapi": ("https://llm.monsterapi.ai/v1", "", (CHAT,)),
     "github": ("https://models.inference.ai.azure.com", "", (CHAT, COMPLETE, EMBED)),
+    "matterai": ("https://api.matterai.so/v1", "", (CHAT,)),
+    "nextbit": ("https://api.nextbit256.com/v1", "", (CHAT, COMPLETE)),
+    "modal": ("https://api.modal.com/v1", "", (CHAT,)),
+    "jina": ("https://api.jina.ai/v1", "", (EMBED,)),
+    "voyage": ("https://api.voyageai.com/v1", "", (EMBED,)),
+    "recraft-ai": ("https://external.api.recraft.ai/v1", "", (IMAGE,)),
+    # Proxy-only: no unified endpoint, any /v1/* request passes through with the provider's auth.
+    "replicate": ("https://api.replicate.com/v1", "", ()),
+    "tripo3d": ("https://api.tripo3d.ai/v2/openapi", "", ()),
+    "milvus": ("", "", ()),
 }
+
+# Embedding APIs with their own extra fields (input_type, task, ...): bodies pass unchanged.
+_BODY_AS_IS = frozenset({"jina", "voyage"})
 
 _EXTRA_HEADERS = {"openrouter": {"http-referer": "https://portkey.ai/", "x-title": "portkey"}}
 
@@ -96,7 +109,7 @@ _EXTRA_HEADERS = {"openrouter": {"http-referer": "https://portkey.ai/", "x-title
 def build(slug: str) -> Provider:
     base, prefix, fns = TABLE[slug]
     endpoints = {fn: prefix + openai.ENDPOINTS[fn] for fn in fns}
-    params = {fn: _MAPS[fn] for fn in fns if fn in _MAPS}
+    params = {} if slug in _BODY_AS_IS else {fn: _MAPS[fn] for fn in fns if fn in _MAPS}
     provider = Provider(slug=slug, base_url=base, endpoints=endpoints, params=params,
                         needs_custom_host=not base)
     extra = _EXTRA_HEADERS.get(slug)

@@ -10,7 +10,7 @@ from typing import Any
 from .clock import Clock
 from .config import build_config
 from .errors import GatewayError, json_response, not_found
-from .http import BodyTooLarge, Headers, Request, Response
+from .http import Body, BodyTooLarge, Headers, Request, Response
 from .ports import HttpTransport
 from .routes import match
 from .routing.context import Call, Outcome
@@ -40,8 +40,18 @@ def _may_resend(node: Any) -> bool:
 
 
 def _metadata(headers: Headers) -> dict[str, Any]:
+    return _lenient_json(headers.get("x-portkey-metadata") or "")
+
+
+def _is_json(headers: Headers) -> bool:
+    return (headers.get("content-type") or "").split(";")[0].strip().lower() == "application/json"
+
+
+def _lenient_json(raw: str | bytes) -> dict[str, Any]:
+    """Metadata, or a passthrough body parsed for routing only: anything that is not a JSON
+    object counts as ``{}``, as upstream does."""
     try:
-        value = json.loads(headers.get("x-portkey-metadata") or "{}")
+        value = json.loads(raw) if raw.strip() else {}
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
@@ -90,9 +100,12 @@ class Gateway:
                                        "message": "Realtime is not implemented yet in this gateway"})
         root, overrides = build_config(request.headers, self.settings)
         params: dict[str, Any] = {}
-        raw = None
+        raw: Body | None = None
         if found.body == "json":
             params = await _json_params(request)
+        elif found.fn == "proxy" and _is_json(request.headers):
+            raw = await request.read(MAX_JSON_BODY)  # routing and override_params may need it
+            params = _lenient_json(raw)
         elif found.body == "raw":
             raw = await request.read(MAX_BUFFERED_BODY) if _may_resend(root) else request.body
         call = Call(found.fn, request.method, request.path, request.query, found.path_params,

@@ -74,8 +74,8 @@ def _url(provider: Provider, call: Call, options: dict[str, Any], host: str | No
     return base + path + (f"?{call.query}" if call.query else "")
 
 
-def _headers(provider: Provider, call: Call, options: dict[str, Any],
-             forward: tuple[str, ...], ignore: tuple[str, ...]) -> Headers:
+def _headers(provider: Provider, call: Call, options: dict[str, Any], forward: tuple[str, ...],
+             ignore: tuple[str, ...], streamed: bool) -> Headers:
     out = Headers()
     if call.fn == "proxy":
         for name, value in call.headers.items():
@@ -86,7 +86,7 @@ def _headers(provider: Provider, call: Call, options: dict[str, Any],
     elif call.body_kind == "raw" and call.headers.get("content-type"):
         out["content-type"] = call.headers["content-type"]
     length = call.headers.get("content-length")
-    if call.body_kind == "raw" and length:
+    if streamed and length:
         out["content-length"] = length  # lets a streamed upload go out unchunked, as the client sent it
     for name, value in provider.request_headers(options, call.fn).items():
         out[name] = value
@@ -104,6 +104,9 @@ def _body(provider: Provider, call: Call, settings: dict[str, Any], options: dic
         payload = map_params(spec, params, options) if spec is not None else params
         return json.dumps(payload, separators=(",", ":")).encode()
     if call.body_kind == "raw":
+        overrides = settings.get("override_params")
+        if call.fn == "proxy" and call.params and overrides:  # a JSON passthrough body
+            return json.dumps({**call.params, **overrides}, separators=(",", ":")).encode()
         return call.raw
     return None
 
@@ -118,8 +121,9 @@ def prepare(call: Call, target: dict[str, Any], settings: dict[str, Any],
     if forward is None:
         forward = tuple(h.lower() for h in settings.get("forward_headers") or ())
     url = _url(provider, call, options, host)
-    headers = _headers(provider, call, options, forward, ignore)
-    return Prepared(provider, call.method, url, headers, _body(provider, call, settings, options))
+    body = _body(provider, call, settings, options)
+    headers = _headers(provider, call, options, forward, ignore, streamed=not isinstance(body, (bytes, type(None))))
+    return Prepared(provider, call.method, url, headers, body)
 
 
 def _error_body(slug: str, raw: bytes, content_type: str) -> bytes:

@@ -324,3 +324,16 @@ def test_fallback_moves_past_a_provider_lacking_the_endpoint(gateway: GatewaySer
     response = send(gateway, config, {"model": "e", "input": "x"}, path="/v1/embeddings")
     assert response.status_code == 200 and names(mock) == ["o"]
     assert response.headers["x-portkey-last-used-option-index"] == "config.targets[1]"
+
+
+def test_json_passthrough_gets_override_params_and_conditional_params(gateway: GatewayServer,
+                                                                      mock: MockOpenAI) -> None:
+    config = {"strategy": {"mode": "conditional", "default": "a",
+                           "conditions": [{"query": {"params.tier": "gold"}, "then": "b"}]},
+              "targets": [{**leaf(mock, name="a"), "name": "a"},
+                          {**leaf(mock, name="b"), "name": "b", "override_params": {"extra": True}}]}
+    response = send(gateway, config, {"tier": "gold", "query": "x"}, path="/v1/rerank")
+    assert response.status_code == 200 and names(mock) == ["b"]
+    sent = mock.state.requests[-1]
+    assert sent.path == "/v1/rerank" and sent.json() == {"tier": "gold", "query": "x", "extra": True}
+    assert sent.headers["content-length"] == str(len(sent.body))

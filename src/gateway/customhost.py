@@ -15,7 +15,7 @@ the character whitelist, so a trusted `::1` works. Fails closed on any parse err
 
 import ipaddress
 import re
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 _SUSPICIOUS_CHARS = frozenset("<>{}|\\^`")
@@ -59,8 +59,11 @@ _BLOCKED_V6 = tuple(
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 
+@lru_cache(maxsize=1024)
 def is_valid_custom_host(url: str, trusted_hosts: tuple[str, ...]) -> bool:
     """True when `url` is a safe http(s) base URL for an upstream provider call.
+
+    Memoised: a pure function of its arguments, and clients repeat the same few hosts.
 
     `trusted_hosts` (upstream's TRUSTED_CUSTOM_HOSTS, default
     `localhost,127.0.0.1,::1,host.docker.internal`) bypasses the internal-address

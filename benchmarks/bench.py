@@ -109,13 +109,59 @@ class Results:
 
 
 # --- processes -----------------------------------------------------------------------------
+@dataclass
+class GatewaySpec:
+    """How to start one gateway. ``key`` names its column and JSON entries ("gateway", "portkey")."""
+
+    key: str
+    label: str
+    cmd: list[str]  # argv; "{port}" in an item is replaced by the chosen port
+    cwd: str
+    env: dict[str, str]
+
+
+def our_gateway() -> GatewaySpec:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (os.path.join(ROOT, "src"), ROOT,
+                                                     env.get("PYTHONPATH", "")) if p)
+    return GatewaySpec("gateway", "this gateway (python -m local_dev)",
+                       [sys.executable, "-m", "local_dev", "--host", "127.0.0.1", "--port", "{port}",
+                        "--log-level", "warning"], ROOT, env)
+
+
+def portkey_gateway(directory: str, node: str) -> tuple[GatewaySpec, str]:
+    """Upstream Portkey's Node build in ``directory`` (never part of this repo). Returns the spec and a
+    description (package version, Node version) for the report."""
+    directory = os.path.abspath(directory)
+    entry = os.path.join(directory, "build", "start-server.js")
+    if not os.path.isfile(entry):
+        raise SystemExit(f"--portkey: {entry} not found; build Portkey first (see benchmarks/README.md)")
+    node_bin = shutil.which(node)
+    if not node_bin:
+        raise SystemExit(f"--portkey: Node.js executable {node!r} not found (use --node PATH)")
+    try:
+        with open(os.path.join(directory, "package.json")) as f:
+            pkg = json.load(f)
+        version = f"{pkg.get('name', '?')} {pkg.get('version', '?')}"
+    except (OSError, ValueError):
+        version = "unknown version"
+    node_version = subprocess.run([node_bin, "--version"], capture_output=True, text=True).stdout.strip()
+    spec = GatewaySpec("portkey", "Portkey (Node)", [node_bin, entry, "--headless", "--port={port}"],
+                       directory, dict(os.environ))
+    return spec, f"{version}, node {node_version}, {entry}"
+
+
 class Procs:
-    """Starts the mock and the gateway; ``stop()`` ends both (TERM, then KILL)."""
+    """Starts the mock and the gateways; ``stop()`` ends whatever still runs (TERM, then KILL).
+
+    At most one gateway runs at a time: ``stop_gateway()`` ends the current one before the next starts.
+    """
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.mock: subprocess.Popen[bytes] | None = None
         self.gateway: subprocess.Popen[bytes] | None = None
+        self.gateway_spec: GatewaySpec | None = None
         self.wrk: subprocess.Popen[str] | None = None
         self.gateway_log = tempfile.TemporaryFile()
         cpus = sorted(os.sched_getaffinity(0))
@@ -147,46 +193,57 @@ class Procs:
             raise RuntimeError("mock server did not start")
         return int(json.loads(line)["port"])
 
-    def start_gateway(self) -> int:
+    def start_gateway(self, spec: GatewaySpec) -> int:
+        if self.gateway is not None and self.gateway.poll() is None:
+            raise RuntimeError("start_gateway: another gateway is still running")
         port = free_port()
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (os.path.join(ROOT, "src"), ROOT,
-                                                         env.get("PYTHONPATH", "")) if p)
-        cmd = self.pin(self.gw_cpus) + [sys.executable, "-m", "local_dev", "--host", "127.0.0.1",
-                                        "--port", str(port), "--log-level", "warning"]
-        self.gateway = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+        self.gateway_log.close()
+        self.gateway_log = tempfile.TemporaryFile()
+        self.gateway_spec = spec
+        cmd = self.pin(self.gw_cpus) + [a.replace("{port}", str(port)) for a in spec.cmd]
+        self.gateway = subprocess.Popen(cmd, cwd=spec.cwd, env=spec.env, stdin=subprocess.DEVNULL,
                                         stdout=self.gateway_log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.gateway.poll() is not None:
-                raise RuntimeError(f"gateway exited with {self.gateway.returncode}:\n{self.gateway_output()}")
+                raise RuntimeError(f"{spec.label} exited with {self.gateway.returncode}:\n{self.gateway_output()}")
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as r:
                     if r.status == 200:
                         return port
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError("gateway not ready after 30 s")
+        raise RuntimeError(f"{spec.label} not ready after 30 s")
 
     def gateway_output(self) -> str:
         self.gateway_log.seek(0)
         return self.gateway_log.read().decode(errors="replace")[-4000:]
 
+    @staticmethod
+    def _end(proc: subprocess.Popen[Any] | None) -> None:
+        if proc is None or proc.poll() is not None:
+            return
+        try:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        except OSError:
+            pass
+
+    def stop_gateway(self) -> None:
+        self._end(self.gateway)
+
     def stop(self) -> None:
-        procs: tuple[subprocess.Popen[Any] | None, ...] = (self.wrk, self.gateway, self.mock)
-        for proc in procs:
-            if proc is None or proc.poll() is not None:
-                continue
+        self._end(self.wrk)
+        self._end(self.gateway)
+        if self.mock is not None and self.mock.poll() is None and self.mock.stdin:
             try:
-                if proc is self.mock and proc.stdin:
-                    proc.stdin.close()
-                proc.send_signal(signal.SIGTERM)
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
+                self.mock.stdin.close()
             except OSError:
                 pass
+        self._end(self.mock)
 
 
 # --- measurements --------------------------------------------------------------------------

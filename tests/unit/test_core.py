@@ -169,3 +169,25 @@ def test_oversized_json_body_is_413(monkeypatch: pytest.MonkeyPatch) -> None:
 
     response = asyncio.run(gateway_.handle(Request("POST", "/v1/chat/completions", "", Headers(HEADERS), chunks())))
     assert response.status == 413 and transport.sent == []
+
+
+@pytest.mark.parametrize(("headers", "expected"), [
+    ({"retry-after-ms": "250"}, 250.0),
+    ({"x-ms-retry-after-ms": "300", "retry-after": "9"}, 300.0),
+    ({"retry-after": "2"}, 2000.0),
+    ({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, None),
+    ({}, None),
+])
+def test_retry_after_header_precedence(headers: dict[str, str], expected: float | None) -> None:
+    from gateway.routing.retry import retry_after_ms
+
+    assert retry_after_ms(Headers(headers)) == expected
+
+
+def test_retry_after_applies_to_429_only() -> None:
+    gateway, transport, clock = make(lambda sent: json_reply(503, b'{"error": {"message": "busy"}}',
+                                                             **{"retry-after": "7"}))
+    config = {"provider": "openai", "api_key": "k", "retry": {"attempts": 2, "use_retry_after_header": True}}
+    response = run(gateway, {"x-portkey-config": json.dumps(config)}, CHAT)
+    assert response.status == 503 and clock.waits == [1.0, 2.0]  # type: ignore[attr-defined]
+    assert len(transport.sent) == 3

@@ -1,6 +1,7 @@
 """Gateway speed benchmark: every figure next to the same request sent straight to the mock.
 
     .venv/bin/python benchmarks/bench.py [--quick] [--json [PATH]] [--mock raw|aiohttp] [--no-wrk] ...
+    .venv/bin/python benchmarks/bench.py --portkey DIR   # also measure upstream Portkey's Node build in DIR
 
 One run, one loopback mock (benchmarks/mock_server.py, its own process), one gateway
 (``python -m local_dev`` as a subprocess on a free port). Both are stopped at the end, even on error.
@@ -16,7 +17,12 @@ Measured:
     chunk at once, then ``chunks`` more with ``gap`` seconds between them);
   * the gateway's memory: VmRSS after start, and VmRSS / VmHWM (peak) after the load.
 
-Only 127.0.0.1 is contacted. Default run is about 75-90 s; ``--quick`` about 20 s.
+With ``--portkey DIR`` a second pass follows, after our gateway is stopped: upstream Portkey's own
+Node gateway (``node DIR/build/start-server.js --headless --port=N``, built outside this repo) on the
+same CPU, the same phases against the same mock, and a third column in the table. Its "difference" is
+against the direct figures re-measured in its own pass. Only one gateway runs at any time.
+
+Only 127.0.0.1 is contacted. Default run is about 75-90 s (twice that with ``--portkey``); ``--quick`` about 20 s.
 """
 
 from __future__ import annotations
@@ -404,60 +410,147 @@ def load(procs: Procs, wrk: str | None, t: Target, conns: int, seconds: float,
     return res
 
 
+# --- one pass: the mock plus one gateway ----------------------------------------------------
+def run_pass(procs: Procs, spec: GatewaySpec, mock_port: int, res: Results, args: argparse.Namespace,
+             wrk: str | None, skip: set[str]) -> None:
+    """Start ``spec``, run every phase for [direct, that gateway], store the figures and stop it.
+
+    Results go under ``spec.key``; the direct figures of this pass under "direct" for our gateway
+    and "direct@<key>" for any other, so each "difference" compares figures taken side by side.
+    """
+    n, warmup, duration, streams = (res.meta["latency_n"], res.meta["warmup"], res.meta["duration_s"],
+                                    res.meta["stream_n"])
+    key = spec.key
+    dkey = "direct" if key == "gateway" else f"direct@{key}"
+    mem_prefix = "" if key == "gateway" else f"{key}_"
+    gw_port = procs.start_gateway(spec)
+    assert procs.gateway is not None and procs.mock is not None
+    gw_pid, mock_pid = procs.gateway.pid, procs.mock.pid  # taskset execs, so the pid is the program's
+    time.sleep(0.3)
+    res.memory_kib[mem_prefix + "rss_start"] = proc_status(gw_pid).get("VmRSS", 0)
+    res.meta.setdefault("gateway_pids", {})[key] = gw_pid
+    log(f"{spec.label} on :{gw_port} (pid {gw_pid}), mock on :{mock_port} (pid {mock_pid}); "
+        f"RSS {res.memory_kib[mem_prefix + 'rss_start'] / 1024:.1f} MiB; {res.meta['load_generator']}")
+
+    mock = f"http://127.0.0.1:{mock_port}"
+    stream_scn = f"/x/chunks={args.chunks},gap={args.gap}"
+    json_h = {"Content-Type": "application/json", "Authorization": "Bearer sk-bench"}
+    gw = f"http://127.0.0.1:{gw_port}{PATH}"
+    direct = Target("direct", mock + PATH, json_h, mock + stream_scn + PATH, json_h)
+    gw_h = {**json_h, "x-portkey-provider": "openai"}
+    gateway = Target(key, gw, {**gw_h, "x-portkey-custom-host": mock + "/v1"},
+                     gw, {**gw_h, "x-portkey-custom-host": mock + stream_scn + "/v1"})
+    targets = [direct, gateway]
+    out_key = {"direct": dkey, key: key}
+
+    if "latency" not in skip:
+        log(f"[{key}] latency at c=1: {warmup} warm-up + {n} requests per target, interleaved")
+        lat = asyncio.run(latency_c1(targets, n, warmup))
+        for name, xs in lat.items():
+            res.latency[out_key[name]] = {"p50_ms": pct(xs, 50) * 1000, "p90_ms": pct(xs, 90) * 1000,
+                                          "p99_ms": pct(xs, 99) * 1000, "mean_ms": statistics.fmean(xs) * 1000}
+    if "throughput" not in skip:
+        pids = {"gateway": gw_pid, "mock": mock_pid}
+        for t in targets:
+            log(f"[{key}] throughput {t.name}: c={args.concurrency} for {duration:g} s (+1 s warm-up)")
+            load(procs, wrk, t, args.concurrency, 1.0, pids)
+            res.throughput[out_key[t.name]] = load(procs, wrk, t, args.concurrency, duration, pids)
+    if "stream" not in skip:
+        log(f"[{key}] streaming: {streams} streams per target, {args.chunks} chunks x {args.gap:g} s gap")
+        sr = asyncio.run(streaming(targets, streams))
+        for name, d in sr.items():
+            res.streaming[out_key[name]] = {"ttfb_p50_ms": pct(d["ttfb"], 50) * 1000,
+                                            "ttfb_p99_ms": pct(d["ttfb"], 99) * 1000,
+                                            "total_p50_ms": pct(d["total"], 50) * 1000,
+                                            "total_p99_ms": pct(d["total"], 99) * 1000}
+    st = proc_status(gw_pid)
+    res.memory_kib[mem_prefix + "rss_end"] = st.get("VmRSS", 0)
+    res.memory_kib[mem_prefix + "hwm_end"] = st.get("VmHWM", 0)
+    if procs.gateway.poll() is not None:
+        raise RuntimeError(f"{spec.label} died during the run:\n{procs.gateway_output()}")
+    procs.stop_gateway()
+
+
 # --- output --------------------------------------------------------------------------------
 def table(res: Results) -> str:
     L, T, S, M = res.latency, res.throughput, res.streaming, res.memory_kib
-    rows: list[tuple[str, str, str, str]] = []
+    # each gateway column: (key of its figures, key of the direct figures taken in the same pass)
+    cols = [("gateway", "direct")] + ([("portkey", "direct@portkey")] if res.meta.get("portkey") else [])
+    rows: list[tuple[str, ...]] = []
+    nan = float("nan")
 
     def ms(x: float) -> str:
         return f"{x:.3f} ms" if x == x else "-"
 
-    if L:
-        d, g = L["direct"], L["gateway"]
-        rows.append((f"latency c=1 p50 (n={res.meta['latency_n']})", ms(d["p50_ms"]), ms(g["p50_ms"]),
-                     f"{g['p50_ms'] - d['p50_ms']:+.3f} ms"))
-        rows.append(("latency c=1 p99", ms(d["p99_ms"]), ms(g["p99_ms"]), f"{g['p99_ms'] - d['p99_ms']:+.3f} ms"))
-        rows.append(("latency c=1 mean", ms(d["mean_ms"]), ms(g["mean_ms"]),
-                     f"{g['mean_ms'] - d['mean_ms']:+.3f} ms"))
-    if T:
-        d, g = T["direct"], T["gateway"]
-        c, s = res.meta["concurrency"], res.meta["duration_s"]
-        rows.append((f"throughput c={c}, {s:g} s", f"{d['rps']:,.0f} req/s", f"{g['rps']:,.0f} req/s",
-                     f"{g['rps'] / d['rps'] * 100:.0f}% of direct"))
-        def p50_99(x: dict[str, float]) -> str:
-            return f"{x.get('p50_ms', float('nan')):.2f}/{x.get('p99_ms', float('nan')):.2f} ms"
+    def row(label: str, direct: str, cells: list[tuple[str, str]]) -> None:
+        rows.append((label, direct, *(c for pair in cells for c in pair)))
 
-        rows.append(("  latency under load p50/p99", p50_99(d), p50_99(g), ""))
-        rows.append(("  errors (non-2xx + socket)", f"{d['errors']:.0f}", f"{g['errors']:.0f}", ""))
-        if "gateway_cpu_ms_per_req" in g:
-            rows.append(("  gateway CPU per request", "", f"{g['gateway_cpu_ms_per_req']:.3f} ms",
-                         f"{g['gateway_cpu_s'] / s * 100:.0f}% of a core"))
-        if "mock_cpu_ms_per_req" in g:
-            rows.append(("  mock CPU (share of a core)", f"{d['mock_cpu_s'] / s * 100:.0f}%",
-                         f"{g['mock_cpu_s'] / s * 100:.0f}%", ""))
+    def diff_ms(sec: dict[str, dict[str, float]], field_: str) -> list[tuple[str, str]]:
+        out = []
+        for g, d in cols:
+            if g in sec:
+                out.append((ms(sec[g][field_]), f"{sec[g][field_] - sec[d][field_]:+.3f} ms"))
+            else:
+                out.append(("-", ""))
+        return out
+
+    if L:
+        row(f"latency c=1 p50 (n={res.meta['latency_n']})", ms(L["direct"]["p50_ms"]), diff_ms(L, "p50_ms"))
+        row("latency c=1 p99", ms(L["direct"]["p99_ms"]), diff_ms(L, "p99_ms"))
+        row("latency c=1 mean", ms(L["direct"]["mean_ms"]), diff_ms(L, "mean_ms"))
+    if T:
+        c, s = res.meta["concurrency"], res.meta["duration_s"]
+
+        def p50_99(x: dict[str, float]) -> str:
+            return f"{x.get('p50_ms', nan):.2f}/{x.get('p99_ms', nan):.2f} ms"
+
+        row(f"throughput c={c}, {s:g} s", f"{T['direct']['rps']:,.0f} req/s",
+            [(f"{T[g]['rps']:,.0f} req/s", f"{T[g]['rps'] / T[d]['rps'] * 100:.0f}% of direct") if g in T
+             else ("-", "") for g, d in cols])
+        row("  latency under load p50/p99", p50_99(T["direct"]),
+            [(p50_99(T[g]) if g in T else "-", "") for g, _ in cols])
+        row("  errors (non-2xx + socket)", f"{T['direct']['errors']:.0f}",
+            [(f"{T[g]['errors']:.0f}" if g in T else "-", "") for g, _ in cols])
+        row("  gateway CPU per request", "",
+            [(f"{T[g]['gateway_cpu_ms_per_req']:.3f} ms", f"{T[g]['gateway_cpu_s'] / s * 100:.0f}% of a core")
+             if "gateway_cpu_ms_per_req" in T.get(g, {}) else ("-", "") for g, _ in cols])
+        row("  mock CPU (share of a core)", f"{T['direct']['mock_cpu_s'] / s * 100:.0f}%",
+            [(f"{T[g]['mock_cpu_s'] / s * 100:.0f}%" if "mock_cpu_s" in T.get(g, {}) else "-", "")
+             for g, _ in cols])
     if S:
-        d, g = S["direct"], S["gateway"]
-        rows.append((f"stream TTFB p50 (n={res.meta['stream_n']})", ms(d["ttfb_p50_ms"]), ms(g["ttfb_p50_ms"]),
-                     f"{g['ttfb_p50_ms'] - d['ttfb_p50_ms']:+.3f} ms"))
-        rows.append(("stream TTFB p99", ms(d["ttfb_p99_ms"]), ms(g["ttfb_p99_ms"]),
-                     f"{g['ttfb_p99_ms'] - d['ttfb_p99_ms']:+.3f} ms"))
-        rows.append((f"stream total p50 ({res.meta['stream_chunks']}x{res.meta['stream_gap_s']:g} s)",
-                     ms(d["total_p50_ms"]), ms(g["total_p50_ms"]),
-                     f"{g['total_p50_ms'] - d['total_p50_ms']:+.3f} ms"))
+        row(f"stream TTFB p50 (n={res.meta['stream_n']})", ms(S["direct"]["ttfb_p50_ms"]), diff_ms(S, "ttfb_p50_ms"))
+        row("stream TTFB p99", ms(S["direct"]["ttfb_p99_ms"]), diff_ms(S, "ttfb_p99_ms"))
+        row(f"stream total p50 ({res.meta['stream_chunks']}x{res.meta['stream_gap_s']:g} s)",
+            ms(S["direct"]["total_p50_ms"]), diff_ms(S, "total_p50_ms"))
     if M:
-        mib = lambda k: f"{M[k] / 1024:.1f} MiB" if k in M else "-"  # noqa: E731
-        rows.append(("gateway RSS after start", "", mib("rss_start"), ""))
-        rows.append(("gateway RSS after load", "", mib("rss_end"), ""))
-        rows.append(("gateway peak RSS (VmHWM)", "", mib("hwm_end"), ""))
-    head = ("metric", "direct to mock", "through gateway", "difference")
-    widths = [max(len(r[i]) for r in rows + [head]) for i in range(4)]
+        def mib(k: str) -> str:
+            return f"{M[k] / 1024:.1f} MiB" if k in M else "-"
+
+        for label, k in (("gateway RSS after start", "rss_start"), ("gateway RSS after load", "rss_end"),
+                         ("gateway peak RSS (VmHWM)", "hwm_end")):
+            row(label, "", [(mib(("" if g == "gateway" else f"{g}_") + k), "") for g, _ in cols])
+    head: tuple[str, ...] = ("metric", "direct to mock", "through gateway", "difference")
+    if len(cols) > 1:
+        head += ("through Portkey (Node)", "difference")
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     sep = "  ".join("-" * w for w in widths)
-    lines = [fmt.format(*head), sep] + [fmt.format(*r) for r in rows]
+    lines = [fmt.format(*r).rstrip() for r in [head, tuple(sep.split("  "))] + rows]
     meta = res.meta
     info = [f"load generator: {meta.get('load_generator')}", f"mock: {meta.get('mock')}",
             f"placement: {meta.get('placement')}", f"python {meta.get('python')}, {meta.get('cpus')} CPUs"]
-    return "\n".join(info + [""] + lines)
+    if meta.get("portkey"):
+        info.append(f"portkey: {meta['portkey']}")
+    notes: list[str] = []
+    if len(cols) > 1:
+        pd = "direct@portkey"
+        seen = [f"latency p50/p99 {ms(L[pd]['p50_ms'])}/{ms(L[pd]['p99_ms'])}" if pd in L else "",
+                f"throughput {T[pd]['rps']:,.0f} req/s" if pd in T else "",
+                f"TTFB p50 {ms(S[pd]['ttfb_p50_ms'])}" if pd in S else ""]
+        notes = ["", "Portkey ran in a second pass, after this gateway was stopped, on the same CPU. Its "
+                 "'difference' is against", "the direct figures re-measured (interleaved) in that pass: "
+                 + ", ".join(x for x in seen if x) + "."]
+    return "\n".join(info + [""] + lines + notes)
 
 
 # --- main ----------------------------------------------------------------------------------
@@ -476,6 +569,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-wrk", action="store_true", help="use the Python load generator even if wrk exists")
     p.add_argument("--no-pin", action="store_true", help="do not pin processes with taskset")
     p.add_argument("--skip", default="", help="comma list of phases to skip: latency,throughput,stream")
+    p.add_argument("--portkey", metavar="DIR",
+                   help="also measure upstream Portkey's Node gateway built in DIR (node DIR/build/start-server.js), "
+                        "in a second pass after ours is stopped; see benchmarks/README.md")
+    p.add_argument("--node", default="node", help="Node.js executable for --portkey (default: node on PATH)")
     p.add_argument("--json", nargs="?", const="-", metavar="PATH",
                    help="also write JSON results (to stdout if no PATH)")
     args = p.parse_args(argv)
@@ -485,6 +582,11 @@ def main(argv: list[str] | None = None) -> int:
     streams = args.streams or (40 if args.quick else 200)
     skip = set(filter(None, args.skip.split(",")))
     wrk = None if args.no_wrk else shutil.which("wrk")
+    specs = [our_gateway()]
+    portkey_info = None
+    if args.portkey:
+        spec, portkey_info = portkey_gateway(args.portkey, args.node)
+        specs.append(spec)
 
     procs = Procs(args)
 
@@ -501,60 +603,21 @@ def main(argv: list[str] | None = None) -> int:
                 "python": sys.version.split()[0], "cpus": os.cpu_count(), "latency_n": n, "warmup": warmup,
                 "concurrency": args.concurrency, "duration_s": duration, "stream_n": streams,
                 "stream_chunks": args.chunks, "stream_gap_s": args.gap}
+    if portkey_info:
+        res.meta["portkey"] = portkey_info
     t0 = time.monotonic()
     try:
         if procs.taskset:  # this client (c=1 latency, streams) sits with the load generator
             os.sched_setaffinity(0, procs.load_cpus)
         mock_port = procs.start_mock()
-        gw_port = procs.start_gateway()
-        assert procs.gateway is not None and procs.mock is not None
-        gw_pid, mock_pid = procs.gateway.pid, procs.mock.pid  # taskset execs, so the pid is the program's
-        time.sleep(0.3)
-        st = proc_status(gw_pid)
-        res.memory_kib["rss_start"] = st.get("VmRSS", 0)
-        log(f"mock on :{mock_port} (pid {mock_pid}), gateway on :{gw_port} (pid {gw_pid}); "
-            f"gateway RSS {res.memory_kib['rss_start'] / 1024:.1f} MiB; {res.meta['load_generator']}")
-
-        mock = f"http://127.0.0.1:{mock_port}"
-        stream_scn = f"/x/chunks={args.chunks},gap={args.gap}"
-        json_h = {"Content-Type": "application/json", "Authorization": "Bearer sk-bench"}
-        gw = f"http://127.0.0.1:{gw_port}{PATH}"
-        direct = Target("direct", mock + PATH, json_h, mock + stream_scn + PATH, json_h)
-        gw_h = {**json_h, "x-portkey-provider": "openai"}
-        gateway = Target("gateway", gw, {**gw_h, "x-portkey-custom-host": mock + "/v1"},
-                         gw, {**gw_h, "x-portkey-custom-host": mock + stream_scn + "/v1"})
-        targets = [direct, gateway]
-
-        if "latency" not in skip:
-            log(f"latency at c=1: {warmup} warm-up + {n} requests per target, interleaved")
-            lat = asyncio.run(latency_c1(targets, n, warmup))
-            for name, xs in lat.items():
-                res.latency[name] = {"p50_ms": pct(xs, 50) * 1000, "p90_ms": pct(xs, 90) * 1000,
-                                     "p99_ms": pct(xs, 99) * 1000, "mean_ms": statistics.fmean(xs) * 1000}
-        if "throughput" not in skip:
-            pids = {"gateway": gw_pid, "mock": mock_pid}
-            for t in targets:
-                log(f"throughput {t.name}: c={args.concurrency} for {duration:g} s (+1 s warm-up)")
-                load(procs, wrk, t, args.concurrency, 1.0, pids)
-                res.throughput[t.name] = load(procs, wrk, t, args.concurrency, duration, pids)
-        if "stream" not in skip:
-            log(f"streaming: {streams} streams per target, {args.chunks} chunks x {args.gap:g} s gap")
-            sr = asyncio.run(streaming(targets, streams))
-            for name, d in sr.items():
-                res.streaming[name] = {"ttfb_p50_ms": pct(d["ttfb"], 50) * 1000,
-                                       "ttfb_p99_ms": pct(d["ttfb"], 99) * 1000,
-                                       "total_p50_ms": pct(d["total"], 50) * 1000,
-                                       "total_p99_ms": pct(d["total"], 99) * 1000}
-        st = proc_status(gw_pid)
-        res.memory_kib["rss_end"] = st.get("VmRSS", 0)
-        res.memory_kib["hwm_end"] = st.get("VmHWM", 0)
-        if procs.gateway.poll() is not None:
-            raise RuntimeError(f"gateway died during the run:\n{procs.gateway_output()}")
+        for spec in specs:  # one gateway at a time, each on the gateway CPU
+            run_pass(procs, spec, mock_port, res, args, wrk, skip)
     except BaseException:
         if procs.gateway is not None:
             out = procs.gateway_output().strip()
             if out:
-                log("gateway output (tail):\n" + out)
+                label = procs.gateway_spec.label if procs.gateway_spec else "gateway"
+                log(f"{label} output (tail):\n" + out)
         raise
     finally:
         procs.stop()

@@ -15,7 +15,7 @@ from .ports import HttpTransport
 from .routes import match
 from .routing.context import Call, Outcome
 from .routing.retry import with_retry
-from .routing.targets import Router
+from .routing.targets import Leaf, Router
 from .settings import Settings
 from .upstream import network_error, prepare, send_once
 
@@ -113,7 +113,8 @@ class Gateway:
         outcome = await Router(call, self._leaf_for(call), self.clock).walk(root, {}, "config")
         return self._respond(outcome, request.headers)
 
-    def _leaf_for(self, call: Call):  # type: ignore[no-untyped-def]
+    def _leaf_for(self, call: Call) -> Leaf:
+        """The upstream step for one call: prepare once, then send with retry and timeout."""
         async def leaf(target: dict[str, Any], settings: dict[str, Any], path: str) -> Outcome:
             prepared = prepare(call, target, settings, self.settings.custom_headers_to_ignore)
             timeout = call.overrides.request_timeout or settings.get("request_timeout")

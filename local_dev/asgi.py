@@ -1,7 +1,9 @@
 """ASGI application: converts ASGI messages to the core's Request and back.
 
-Streaming responses are sent chunk by chunk; a watcher on ``receive`` notices the client
-going away and cancels the stream, which closes the upstream request (DESIGN rule 4).
+One watcher per request listens for ``http.disconnect`` once the request body has been read
+and cancels the work in flight, whether the gateway is still waiting on the provider or
+streaming its answer; cancelling closes the upstream request (DESIGN rule 4), so a client
+that hangs up stops paying for tokens.
 """
 
 from __future__ import annotations
@@ -22,22 +24,40 @@ from .transport import AiohttpTransport
 Scope = dict[str, Any]
 
 
-async def _body(receive: Any) -> AsyncIterator[bytes]:
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return
-        chunk = message.get("body", b"")
-        if chunk:
-            yield chunk
-        if not message.get("more_body", False):
-            return
+class Inbox:
+    """Owns ASGI ``receive``: body chunks go to the core; after the last one, the only message
+    left to wait for is the disconnect, so the watcher may take over ``receive`` safely."""
+
+    def __init__(self, receive: Any, headers: Headers) -> None:
+        self._receive = receive
+        self.body_read = asyncio.Event()
+        if headers.get("content-length") in (None, "0") and "transfer-encoding" not in headers:
+            self.body_read.set()
+
+    async def body(self) -> AsyncIterator[bytes]:
+        while True:
+            message = await self._receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            if not message.get("more_body", False):
+                self.body_read.set()
+            if chunk:
+                yield chunk
+            if self.body_read.is_set():
+                return
+
+    async def cancel_on_disconnect(self, work: asyncio.Future[None]) -> None:
+        await self.body_read.wait()
+        while (await self._receive())["type"] != "http.disconnect":
+            pass
+        work.cancel()
 
 
-def _request(scope: Scope, receive: Any) -> Request:
-    headers = Headers((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"])
-    return Request(scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"),
-                   headers, _body(receive))
+def _request(scope: Scope, headers: Headers, inbox: Inbox) -> Request:
+    query = scope.get("query_string", b"").decode("latin-1")
+    body = inbox.body() if not inbox.body_read.is_set() else b""
+    return Request(scope["method"], scope["path"], query, headers, body)
 
 
 async def _close(response: Response) -> None:
@@ -50,27 +70,20 @@ async def _close(response: Response) -> None:
             await result
 
 
-async def _stream(response: Response, send: Any, receive: Any) -> None:
-    async def pump() -> None:
-        async for chunk in response.body:  # type: ignore[union-attr]
+async def _send(response: Response, send: Any, head_only: bool) -> None:
+    raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
+    if isinstance(response.body, bytes):
+        raw_headers.append((b"content-length", str(len(response.body)).encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
+        await send({"type": "http.response.body", "body": b"" if head_only else response.body})
+        return
+    await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
+    try:
+        async for chunk in response.body:
             if chunk:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
-
-    async def watch(task: asyncio.Task[None]) -> None:
-        while (await receive())["type"] != "http.disconnect":
-            pass
-        task.cancel()
-
-    task = asyncio.ensure_future(pump())
-    watcher = asyncio.ensure_future(watch(task))
-    try:
-        await task
-    except asyncio.CancelledError:
-        if not task.cancelled():
-            raise
     finally:
-        watcher.cancel()
         await _close(response)
 
 
@@ -101,16 +114,21 @@ class GatewayApp:
                 return
 
     async def _http(self, scope: Scope, receive: Any, send: Any) -> None:
-        response = await self.gateway.handle(_request(scope, receive))
-        raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
-        if isinstance(response.body, bytes):
-            raw_headers.append((b"content-length", str(len(response.body)).encode()))
-        await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
-        if isinstance(response.body, bytes):
-            body = b"" if scope["method"] == "HEAD" else response.body
-            await send({"type": "http.response.body", "body": body, "more_body": False})
-            return
-        await _stream(response, send, receive)
+        headers = Headers((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"])
+        inbox = Inbox(receive, headers)
+        work = asyncio.ensure_future(self._answer(scope, headers, inbox, send))
+        watcher = asyncio.ensure_future(inbox.cancel_on_disconnect(work))
+        try:
+            await work
+        except asyncio.CancelledError:
+            if not work.cancelled() or not watcher.done():
+                raise  # the server cancelled us, not the client's hang-up
+        finally:
+            watcher.cancel()
+
+    async def _answer(self, scope: Scope, headers: Headers, inbox: Inbox, send: Any) -> None:
+        response = await self.gateway.handle(_request(scope, headers, inbox))
+        await _send(response, send, head_only=scope["method"] == "HEAD")
 
 
 def create_app(env: Mapping[str, str] | None = None, clock: Clock | None = None) -> GatewayApp:

@@ -150,3 +150,13 @@ def test_client_disconnect_cancels_upstream(gateway: GatewayServer, mock: MockOp
     while mock.state.disconnects == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert mock.state.disconnects == 1 and mock.state.stream_finished == 0
+
+
+def test_client_hanging_up_before_the_answer_cancels_upstream(gateway: GatewayServer, mock: MockOpenAI) -> None:
+    headers = {"x-portkey-provider": "openai", "x-portkey-custom-host": mock.url(delay=1.0)}
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.post(gateway.url + "/v1/chat/completions", headers=headers, json=CHAT, timeout=0.3)
+    deadline = time.monotonic() + 3
+    while mock.state.disconnects == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert mock.state.disconnects == 1

@@ -25,6 +25,10 @@ MAX_JSON_BODY = 32 << 20
 MAX_BUFFERED_BODY = 512 << 20
 """Uploads are buffered only when a retry or fallback may resend them."""
 log = logging.getLogger("gateway")
+_NOT_BUILT = {
+    "realtime": "Realtime is not implemented yet in this gateway",
+    "prompts": "Prompt templates are a hosted Portkey feature; this gateway has no prompt store",
+}
 
 
 def _may_resend(node: Any) -> bool:
@@ -59,8 +63,6 @@ def _lenient_json(raw: str | bytes) -> dict[str, Any]:
 
 async def _json_params(request: Request) -> dict[str, Any]:
     raw = await request.read(MAX_JSON_BODY)
-    if not raw.strip():
-        return {}
     try:
         params = json.loads(raw)
     except ValueError:
@@ -95,9 +97,8 @@ class Gateway:
         found = match(request.method, request.path)
         if found is None:
             return not_found()
-        if found.fn == "realtime":
-            return json_response(501, {"status": "failure",
-                                       "message": "Realtime is not implemented yet in this gateway"})
+        if found.fn in _NOT_BUILT:
+            return json_response(501, {"status": "failure", "message": _NOT_BUILT[found.fn]})
         root, overrides = build_config(request.headers, self.settings)
         params: dict[str, Any] = {}
         raw: Body | None = None

@@ -6,8 +6,7 @@ timeout errors answer OpenAI's ``{"error": {...}}`` shape (reference §11).
 
 from __future__ import annotations
 
-import json
-
+from . import jsoncodec
 from .http import Headers, Response
 
 JSON_HEADERS = (("content-type", "application/json"),)
@@ -32,7 +31,7 @@ class GatewayError(Exception):
         headers = Headers(JSON_HEADERS)
         if self.exception:
             headers["x-portkey-gateway-exception"] = "true"
-        return Response(self.status, headers, json.dumps(body).encode())
+        return Response(self.status, headers, jsoncodec.dumps(body))
 
 
 class ValidationError(GatewayError):
@@ -52,7 +51,7 @@ class RouterError(GatewayError):
 def json_response(status: int, payload: object, headers: Headers | None = None) -> Response:
     out = headers.copy() if headers else Headers()
     out["content-type"] = "application/json"
-    return Response(status, out, json.dumps(payload).encode())
+    return Response(status, out, jsoncodec.dumps(payload))
 
 
 def openai_error(message: str, type_: str | None = None, param: object = None,

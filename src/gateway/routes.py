@@ -17,7 +17,7 @@ class Route:
 
 
 def _route(method: str, path: str, fn: str, body: str) -> Route:
-    regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path) + "$"
+    regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path).replace("/*", "/.+") + "$"
     return Route(method, re.compile(regex), fn, body)
 
 
@@ -41,7 +41,7 @@ _TABLE = (
     ("POST", "/v1/batches", "createBatch", "json"),
     ("GET", "/v1/batches/{id}", "retrieveBatch", "none"),
     ("GET", "/v1/batches/{id}/output", "getBatchOutput", "none"),
-    ("POST", "/v1/batches/{id}/cancel", "cancelBatch", "json"),
+    ("POST", "/v1/batches/{id}/cancel", "cancelBatch", "none"),
     ("POST", "/v1/responses", "createModelResponse", "json"),
     ("GET", "/v1/responses/{id}", "getModelResponse", "none"),
     ("DELETE", "/v1/responses/{id}", "deleteModelResponse", "none"),
@@ -49,8 +49,9 @@ _TABLE = (
     ("GET", "/v1/fine_tuning/jobs", "listFinetunes", "none"),
     ("POST", "/v1/fine_tuning/jobs", "createFinetune", "json"),
     ("GET", "/v1/fine_tuning/jobs/{id}", "retrieveFinetune", "none"),
-    ("POST", "/v1/fine_tuning/jobs/{id}/cancel", "cancelFinetune", "json"),
+    ("POST", "/v1/fine_tuning/jobs/{id}/cancel", "cancelFinetune", "none"),
     ("GET", "/v1/realtime", "realtime", "none"),
+    ("POST", "/v1/prompts/*", "prompts", "none"),
 )
 
 ROUTES = tuple(_route(*row) for row in _TABLE)

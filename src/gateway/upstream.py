@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from . import jsoncodec
 from .errors import GatewayError, openai_error, timeout_response
 from .http import Body, Headers
 from .ports import HttpTransport, TransportError, UpstreamResponse
@@ -48,7 +49,7 @@ def resolve_provider(target: dict[str, Any], fn: str) -> Provider:
     provider = get_provider(slug) if slug else None
     if provider is None:
         if slug:
-            raise GatewayError(f"Provider {slug} is not implemented by this gateway yet", 501)
+            raise GatewayError(f"Provider {slug} is not implemented by this gateway yet", 501, exception=False)
         raise GatewayError("Provider  not found")
     if not provider.supports(fn):
         raise GatewayError(f"{fn} is not supported by {slug}", 400, exception=False)
@@ -71,7 +72,8 @@ def _url(provider: Provider, call: Call, options: dict[str, Any], host: str | No
         path = call.path.removeprefix("/v1/proxy").removeprefix("/v1")
     else:
         path = render_path(provider.endpoints[call.fn], call.path_params, options)
-    return base + path + (f"?{call.query}" if call.query else "")
+    keep_query = call.query and (call.fn == "proxy" or call.body_kind == "none")
+    return base + path + (f"?{call.query}" if keep_query else "")
 
 
 def _headers(provider: Provider, call: Call, options: dict[str, Any], forward: tuple[str, ...],
@@ -81,6 +83,8 @@ def _headers(provider: Provider, call: Call, options: dict[str, Any], forward: t
         for name, value in call.headers.items():
             if not (name.startswith("x-portkey-") or name in _HOP_BY_HOP or name in ignore):
                 out[name] = value
+        if call.body_kind == "none":
+            out.pop("content-type")
     elif call.body_kind == "json":
         out["content-type"] = "application/json"
     elif call.body_kind == "raw" and call.headers.get("content-type"):
@@ -102,11 +106,11 @@ def _body(provider: Provider, call: Call, settings: dict[str, Any], options: dic
         params = {**call.params, **(settings.get("override_params") or {})}
         spec = provider.params.get(call.fn)
         payload = map_params(spec, params, options) if spec is not None else params
-        return json.dumps(payload, separators=(",", ":")).encode()
+        return jsoncodec.dumps(payload)
     if call.body_kind == "raw":
         overrides = settings.get("override_params")
         if call.fn == "proxy" and call.params and overrides:  # a JSON passthrough body
-            return json.dumps({**call.params, **overrides}, separators=(",", ":")).encode()
+            return jsoncodec.dumps({**call.params, **overrides})
         return call.raw
     return None
 
@@ -141,10 +145,10 @@ def _error_body(slug: str, raw: bytes, content_type: str) -> bytes:
                                       err.get("param"), err.get("code"))
             else:
                 detail = openai_error(f"{slug} error: {err}")
-            return json.dumps({**detail, "provider": slug}).encode()
+            return jsoncodec.dumps({**detail, "provider": slug})
         if data is not None:
             return raw
-    return json.dumps({"html-message": raw.decode("utf-8", "replace")}).encode()
+    return jsoncodec.dumps({"html-message": raw.decode("utf-8", "replace")})
 
 
 def _response_headers(upstream: UpstreamResponse) -> Headers:
@@ -196,7 +200,7 @@ def network_error(slug: str, error: TransportError) -> Outcome:
     body = {**openai_error(f"{slug} error: upstream request failed: {error}", "network_error"),
             "provider": slug}
     return Outcome(status, Headers({"content-type": "application/json"}),
-                   json.dumps(body).encode(), slug)
+                   jsoncodec.dumps(body), slug)
 
 
 async def send_once(transport: HttpTransport, prepared: Prepared, call: Call,

@@ -85,7 +85,8 @@ def test_azure_openai_url_shape_and_api_key(gateway: GatewayServer, mock: MockOp
     assert (sent.path, sent.query) == ("/deployments/dep/chat/completions", "api-version=2024-10-21")
     assert sent.headers["api-key"] == "az-key" and "authorization" not in sent.headers
     post(gateway, {**headers, "x-portkey-azure-api-version": "v1"})
-    assert (mock.state.requests[-1].path, mock.state.requests[-1].query) == ("/v1/chat/completions", "")
+    v1 = mock.state.requests[-1]
+    assert (v1.path, v1.query, v1.json()["model"]) == ("/v1/chat/completions", "", "dep")
 
 
 def test_azure_without_deployment_is_a_clear_error(gateway: GatewayServer, mock: MockOpenAI) -> None:
@@ -160,3 +161,33 @@ def test_client_hanging_up_before_the_answer_cancels_upstream(gateway: GatewaySe
     while mock.state.disconnects == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert mock.state.disconnects == 1
+
+
+def test_query_goes_upstream_only_where_it_means_something(gateway: GatewayServer, mock: MockOpenAI) -> None:
+    headers = {"x-portkey-provider": "openai", "x-portkey-custom-host": mock.url()}
+    httpx.post(gateway.url + "/v1/chat/completions?pretty&foo=1", headers=headers, json=CHAT)
+    httpx.get(gateway.url + "/v1/files?limit=2&after=f1", headers={**headers, "content-type": "application/json"})
+    chat, files = mock.state.requests
+    assert chat.query == "" and files.query == "limit=2&after=f1"
+    assert "content-type" not in files.headers
+
+
+def test_provider_specific_parameter_names(gateway: GatewayServer, mock: MockOpenAI) -> None:
+    body = {**CHAT, "seed": 5, "logprobs": True}
+    post(gateway, {"x-portkey-provider": "mistral-ai", "x-portkey-custom-host": mock.url()}, body)
+    post(gateway, {"x-portkey-provider": "groq", "x-portkey-custom-host": mock.url()}, body)
+    mistral, groq = (r.json() for r in mock.state.requests)
+    assert mistral["random_seed"] == 5 and "seed" not in mistral
+    assert groq["seed"] == 5 and "logprobs" not in groq
+
+
+def test_empty_body_prompts_and_bodyless_cancel(gateway: GatewayServer, mock: MockOpenAI) -> None:
+    headers = {"x-portkey-provider": "openai", "x-portkey-custom-host": mock.url(),
+               "content-type": "application/json"}
+    empty = httpx.post(gateway.url + "/v1/chat/completions", headers=headers, content=b"")
+    assert empty.status_code == 400 and "JSON" in empty.json()["message"]
+    prompts = httpx.post(gateway.url + "/v1/prompts/pp-1/completions", headers=headers, json={})
+    assert prompts.status_code == 501 and "prompt" in prompts.json()["message"]
+    assert mock.state.requests == []
+    cancel = httpx.post(gateway.url + "/v1/batches/b1/cancel", headers=headers)
+    assert cancel.status_code == 200 and mock.state.requests[-1].body == b""

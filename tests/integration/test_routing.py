@@ -115,12 +115,19 @@ def test_fallback_returns_last_target_when_all_fail(gateway: GatewayServer, mock
 
 
 def test_fallback_stops_on_gateway_exception(gateway: GatewayServer, mock: MockOpenAI) -> None:
+    config = {"strategy": {"mode": "fallback"}, "targets": [{"retry": {"attempts": 1}}, leaf(mock, name="b")]}
+    response = send(gateway, config)
+    assert response.status_code == 500 and response.headers["x-portkey-gateway-exception"] == "true"
+    assert response.json() == {"status": "failure", "message": "Provider  not found"}
+    assert mock.state.requests == []
+
+
+def test_fallback_moves_past_a_provider_not_built_yet(gateway: GatewayServer, mock: MockOpenAI) -> None:
     config = {"strategy": {"mode": "fallback"},
               "targets": [{"provider": "bedrock", "aws_access_key_id": "a", "aws_secret_access_key": "b"},
                           leaf(mock, name="b")]}
     response = send(gateway, config)
-    assert response.status_code == 501 and response.headers["x-portkey-gateway-exception"] == "true"
-    assert mock.state.requests == []
+    assert response.status_code == 200 and names(mock) == ["b"]
 
 
 def test_nested_targets_and_inheritance(gateway: GatewayServer, mock: MockOpenAI) -> None:

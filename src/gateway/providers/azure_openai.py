@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from ..errors import GatewayError
-from ..transform.params import Options
+from ..transform.params import Options, Param, ParamMap
 from . import openai
 from .base import Provider, render_path
 
@@ -54,6 +56,22 @@ def _url(provider: Provider, options: Options, fn: str, base: str,
     return base + path + (f"?{urlencode(pairs)}" if pairs else "")
 
 
+def _model(params: Mapping[str, Any], options: Options) -> Any:
+    """Azure's v1 API picks the deployment by ``model``, so the deployment id goes there."""
+    if str(options.get("api_version") or "").strip() == "v1" and options.get("deployment_id"):
+        return options["deployment_id"]
+    return params.get("model")
+
+
+def _with_deployment_model(spec: ParamMap) -> dict[str, Any]:
+    model = spec["model"]
+    assert isinstance(model, Param)
+    return {**spec, "model": replace(model, transform=_model)}
+
+
+PARAMS = {fn: _with_deployment_model(spec) for fn, spec in openai.PARAMS.items()}
+
+
 def _base(options: Options) -> str:
     resource = options.get("resource_name")
     if not resource:
@@ -66,7 +84,7 @@ PROVIDER = Provider(
     slug="azure-openai",
     base_url="",
     endpoints=openai.ENDPOINTS,
-    params=openai.PARAMS,
+    params=PARAMS,
     headers=_headers,
     build_url=_url,
     dynamic_base=_base,

@@ -100,6 +100,12 @@ TABLE: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "milvus": ("", "", ()),
 }
 
+# Chat parameters a provider names differently or rejects (None drops the key), per upstream's configs.
+_CHAT_TWEAKS: dict[str, dict[str, Param | None]] = {
+    "mistral-ai": {"seed": Param("random_seed")},
+    "groq": {"logprobs": None, "top_logprobs": None},
+}
+
 # Embedding APIs with their own extra fields (input_type, task, ...): bodies pass unchanged.
 _BODY_AS_IS = frozenset({"jina", "voyage"})
 
@@ -110,6 +116,9 @@ def build(slug: str) -> Provider:
     base, prefix, fns = TABLE[slug]
     endpoints = {fn: prefix + openai.ENDPOINTS[fn] for fn in fns}
     params = {} if slug in _BODY_AS_IS else {fn: _MAPS[fn] for fn in fns if fn in _MAPS}
+    if slug in _CHAT_TWEAKS:
+        chat = {**params[CHAT], **_CHAT_TWEAKS[slug]}
+        params[CHAT] = {key: rule for key, rule in chat.items() if rule is not None}
     provider = Provider(slug=slug, base_url=base, endpoints=endpoints, params=params,
                         needs_custom_host=not base)
     extra = _EXTRA_HEADERS.get(slug)

@@ -181,7 +181,8 @@ async def _finish(prepared: Prepared, call: Call, upstream: UpstreamResponse) ->
             raw = await upstream.read()
         finally:
             await upstream.close()
-        headers["content-type"] = "application/json"
+        if "json" not in content_type:  # a text/html error becomes JSON; a JSON one keeps its header
+            headers["content-type"] = "application/json"
         return Outcome(status, headers, _error_body(slug, raw, content_type), slug)
     length = upstream.headers.get("content-length")
     small = length is not None and length.isdigit() and int(length) <= SMALL_BODY

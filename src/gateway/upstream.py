@@ -119,7 +119,7 @@ def prepare(call: Call, target: dict[str, Any], settings: dict[str, Any],
             ignore: tuple[str, ...]) -> Prepared:
     """Resolve the provider and build URL, headers and body for one leaf."""
     provider = resolve_provider(target, call.fn)
-    options = dict(target)
+    options = target
     host = call.overrides.custom_host or settings.get("custom_host")
     forward = call.overrides.forward_headers
     if forward is None:

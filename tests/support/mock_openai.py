@@ -125,21 +125,22 @@ class MockOpenAI:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         directives, path = _parse(request.path)
         body = await request.read()
-        self.state.requests.append(Recorded(request.method, path, request.query_string,
+        state = self.state  # a handler that outlives its test counts in its own test
+        state.requests.append(Recorded(request.method, path, request.query_string,
                                             {k.lower(): v for k, v in request.headers.items()},
                                             body, directives))
         key = directives.get("key", request.path)
-        self.state.counts[key] += 1
+        state.counts[key] += 1
         if "delay" in directives:
             await asyncio.sleep(float(directives["delay"]))
             if request.transport is None or request.transport.is_closing():
-                self.state.disconnects += 1  # the gateway gave up on us (timeout) and hung up
+                state.disconnects += 1  # the gateway gave up on us (timeout) and hung up
                 return web.Response(status=499)
         failing = "status" in directives and (
-            "fail" not in directives or self.state.counts[key] <= int(directives["fail"]))
+            "fail" not in directives or state.counts[key] <= int(directives["fail"]))
         if failing:
             return self._error(int(directives["status"]), directives)
-        return await self._success(request, path, body, directives)
+        return await self._success(request, path, body, directives, state)
 
     def _error(self, status: int, d: dict[str, str]) -> web.Response:
         headers = {"x-mock-name": d.get("name", "mock")}
@@ -155,7 +156,7 @@ class MockOpenAI:
         return web.json_response(error, status=status, headers=headers)
 
     async def _success(self, request: web.Request, path: str, body: bytes,
-                       d: dict[str, str]) -> web.StreamResponse:
+                       d: dict[str, str], state: MockState) -> web.StreamResponse:
         name = d.get("name", "mock")
         headers = {"x-mock-name": name}
         data: dict[str, Any] = {}
@@ -164,7 +165,7 @@ class MockOpenAI:
         model = data.get("model", "unknown")
         if path == "/v1/chat/completions":
             if data.get("stream"):
-                return await self._stream(request, model, d, headers)
+                return await self._stream(request, model, d, headers, state)
             return web.json_response(_completion(model, name), headers=headers)
         if path == "/v1/completions":
             return web.json_response({"id": "cmpl-1", "object": "text_completion", "model": model,
@@ -200,7 +201,7 @@ class MockOpenAI:
                 "content_type": request.headers.get("content-type", "")}
 
     async def _stream(self, request: web.Request, model: str, d: dict[str, str],
-                      headers: dict[str, str]) -> web.StreamResponse:
+                      headers: dict[str, str], state: MockState) -> web.StreamResponse:
         response = web.StreamResponse(headers={**headers, "content-type": "text/event-stream"})
         await response.prepare(request)
         chunks, gap = int(d.get("chunks", 5)), float(d.get("gap", 0.01))
@@ -215,8 +216,8 @@ class MockOpenAI:
             await response.write(_chunk(model, {}, "stop"))
             await response.write(b"data: [DONE]\n\n")
             await response.write_eof()
-            self.state.stream_finished += 1
+            state.stream_finished += 1
         except (ConnectionResetError, asyncio.CancelledError):
-            self.state.disconnects += 1
+            state.disconnects += 1
             raise
         return response

@@ -33,7 +33,6 @@ class Provider:
     headers: HeaderBuilder = bearer_headers
     build_url: UrlBuilder | None = None
     dynamic_base: Callable[[Options], str] | None = None
-    needs_custom_host: bool = False
     extra_headers: Mapping[str, str] = field(default_factory=dict)
 
     def supports(self, fn: str) -> bool:

@@ -119,7 +119,6 @@ def build(slug: str) -> Provider:
     if slug in _CHAT_TWEAKS:
         chat = {**params[CHAT], **_CHAT_TWEAKS[slug]}
         params[CHAT] = {key: rule for key, rule in chat.items() if rule is not None}
-    provider = Provider(slug=slug, base_url=base, endpoints=endpoints, params=params,
-                        needs_custom_host=not base)
+    provider = Provider(slug=slug, base_url=base, endpoints=endpoints, params=params)
     extra = _EXTRA_HEADERS.get(slug)
     return replace(provider, extra_headers=extra) if extra else provider

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +39,7 @@ class Outcome:
     option_path: str = "config"
     retry_count: int = 0
     exception: bool = False
-    closer: Any = None
+    closer: Callable[[], Awaitable[None]] | None = None
 
     async def discard(self) -> None:
         """Release an upstream stream we decided not to return (fallback moved on)."""

@@ -117,7 +117,8 @@ class Gateway:
     def _leaf_for(self, call: Call) -> Leaf:
         """The upstream step for one call: prepare once, then send with retry and timeout."""
         async def leaf(target: dict[str, Any], settings: dict[str, Any], path: str) -> Outcome:
-            prepared = prepare(call, target, settings, self.settings.custom_headers_to_ignore)
+            prepared = prepare(call, target, settings, self.settings.custom_headers_to_ignore,
+                               self.clock.time())
             timeout = call.overrides.request_timeout or settings.get("request_timeout")
             slug = prepared.provider.slug
             outcome = await with_retry(

@@ -13,4 +13,5 @@ from dataclasses import dataclass, field
 class Clock:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     monotonic: Callable[[], float] = time.monotonic
+    time: Callable[[], float] = time.time
     random: Callable[[], float] = field(default=random.random)

@@ -21,7 +21,20 @@ from .ports import HttpTransport, TransportError, UpstreamResponse
 from .providers import get_provider
 from .providers.base import Provider, render_path
 from .routing.context import Call, Outcome
+from .transform.events import MapContext
 from .transform.params import map_params
+from .translation import (
+    ESTIMATE_HEADER,
+    MAX_TRANSLATED_BODY,
+    Plan,
+    client_error_body,
+    estimate_outcome_body,
+    hub_params,
+    passthrough_stream,
+    plan_for,
+    translate_body,
+    translate_stream,
+)
 
 SMALL_BODY = 1 << 20
 log = logging.getLogger("gateway.upstream")
@@ -42,21 +55,21 @@ class Prepared:
     url: str
     headers: Headers
     body: Body | None
+    plan: Plan
+    streaming: bool = False
 
 
-def resolve_provider(target: dict[str, Any], fn: str) -> Provider:
+def resolve_provider(target: dict[str, Any]) -> Provider:
     slug = target.get("provider")
     provider = get_provider(slug) if slug else None
     if provider is None:
         if slug:
             raise GatewayError(f"Provider {slug} is not implemented by this gateway yet", 501, exception=False)
         raise GatewayError("Provider  not found")
-    if not provider.supports(fn):
-        raise GatewayError(f"{fn} is not supported by {slug}", 400, exception=False)
     return provider
 
 
-def _url(provider: Provider, call: Call, options: dict[str, Any], host: str | None) -> str:
+def _url(provider: Provider, call: Call, fn: str, options: dict[str, Any], host: str | None) -> str:
     if host:
         base = host.rstrip("/")
     elif provider.dynamic_base is not None:
@@ -67,16 +80,16 @@ def _url(provider: Provider, call: Call, options: dict[str, Any], host: str | No
         raise GatewayError(f"{provider.slug} needs a custom host (x-portkey-custom-host or "
                            "custom_host)", 400, exception=False)
     if provider.build_url is not None:
-        return provider.build_url(provider, options, call.fn, base, call.path_params, call.query)
-    if call.fn == "proxy":
+        return provider.build_url(provider, options, fn, base, call.path_params, call.query)
+    if fn == "proxy":
         path = call.path.removeprefix("/v1/proxy").removeprefix("/v1")
     else:
-        path = render_path(provider.endpoints[call.fn], call.path_params, options)
+        path = render_path(provider.endpoints[fn], call.path_params, options)
     keep_query = call.query and (call.fn == "proxy" or call.body_kind == "none")
     return base + path + (f"?{call.query}" if keep_query else "")
 
 
-def _headers(provider: Provider, call: Call, options: dict[str, Any], forward: tuple[str, ...],
+def _headers(provider: Provider, call: Call, fn: str, options: dict[str, Any], forward: tuple[str, ...],
              ignore: tuple[str, ...], streamed: bool) -> Headers:
     out = Headers()
     if call.fn == "proxy":
@@ -92,7 +105,7 @@ def _headers(provider: Provider, call: Call, options: dict[str, Any], forward: t
     length = call.headers.get("content-length")
     if streamed and length:
         out["content-length"] = length  # lets a streamed upload go out unchunked, as the client sent it
-    for name, value in provider.request_headers(options, call.fn).items():
+    for name, value in provider.request_headers(options, fn).items():
         out[name] = value
     for name in forward:
         forwarded = call.headers.get(name)
@@ -101,10 +114,12 @@ def _headers(provider: Provider, call: Call, options: dict[str, Any], forward: t
     return out
 
 
-def _body(provider: Provider, call: Call, settings: dict[str, Any], options: dict[str, Any]) -> Body | None:
+def _body(provider: Provider, call: Call, plan: Plan, params: dict[str, Any],
+          settings: dict[str, Any], options: dict[str, Any]) -> Body | None:
     if call.body_kind == "json":
-        params = {**call.params, **(settings.get("override_params") or {})}
-        spec = provider.params.get(call.fn)
+        if plan.translation is not None:
+            return jsoncodec.dumps(plan.translation.request(params, options, plan.ctx))
+        spec = provider.params.get(plan.provider_fn)
         payload = map_params(spec, params, options) if spec is not None else params
         return jsoncodec.dumps(payload)
     if call.body_kind == "raw":
@@ -115,19 +130,34 @@ def _body(provider: Provider, call: Call, settings: dict[str, Any], options: dic
     return None
 
 
+def _context(provider: Provider, call: Call, settings: dict[str, Any], now: float) -> MapContext:
+    strict = not (call.overrides.strict_open_ai_compliance is False
+                  or settings.get("strict_open_ai_compliance") is False)
+    model = call.params.get("model")
+    return MapContext(provider.slug, model if isinstance(model, str) else None, strict, int(now),
+                      f"{provider.slug}-{int(now * 1000)}")
+
+
 def prepare(call: Call, target: dict[str, Any], settings: dict[str, Any],
-            ignore: tuple[str, ...]) -> Prepared:
-    """Resolve the provider and build URL, headers and body for one leaf."""
-    provider = resolve_provider(target, call.fn)
+            ignore: tuple[str, ...], now: float) -> Prepared:
+    """Resolve the provider, decide how the call is translated, and build URL, headers and body
+    for one leaf."""
+    provider = resolve_provider(target)
     options = target
+    plan = plan_for(provider, call.fn, _context(provider, call, settings, now))
+    params = hub_params(plan, call.params, settings.get("override_params") or {})
     host = call.overrides.custom_host or settings.get("custom_host")
     forward = call.overrides.forward_headers
     if forward is None:
         forward = tuple(h.lower() for h in settings.get("forward_headers") or ())
-    url = _url(provider, call, options, host)
-    body = _body(provider, call, settings, options)
-    headers = _headers(provider, call, options, forward, ignore, streamed=not isinstance(body, (bytes, type(None))))
-    return Prepared(provider, call.method, url, headers, body)
+    url = _url(provider, call, plan.provider_fn, options, host)
+    if plan.estimate:
+        body: Body | None = estimate_outcome_body(plan, params)
+    else:
+        body = _body(provider, call, plan, params, settings, options)
+    streamed = not isinstance(body, (bytes, type(None)))
+    headers = _headers(provider, call, plan.provider_fn, options, forward, ignore, streamed)
+    return Prepared(provider, call.method, url, headers, body, plan, params.get("stream") is True)
 
 
 def _error_body(slug: str, raw: bytes, content_type: str) -> bytes:
@@ -159,14 +189,23 @@ def _response_headers(upstream: UpstreamResponse) -> Headers:
     return out
 
 
-async def _stream(upstream: UpstreamResponse) -> AsyncIterator[bytes]:
-    """Pass the upstream body on as it arrives. If the upstream breaks mid-way the status is
-    already sent, so the stream just ends (no ``[DONE]``), as upstream Portkey does."""
+async def _read_capped(upstream: UpstreamResponse, limit: int) -> bytes:
+    """Read a body that must be held whole, refusing one larger than ``limit``."""
+    chunks, size = [], 0
     try:
         async for chunk in upstream.stream():
-            yield chunk
-    except TransportError as error:
-        log.warning("upstream stream ended early: %s", error)
+            size += len(chunk)
+            if size > limit:
+                raise TransportError(f"the answer is larger than {limit} bytes")
+            chunks.append(chunk)
+    finally:
+        await upstream.close()
+    return b"".join(chunks)
+
+
+async def _read_error(upstream: UpstreamResponse) -> bytes:
+    try:
+        return await upstream.read()
     finally:
         await upstream.close()
 
@@ -175,15 +214,16 @@ async def _finish(prepared: Prepared, call: Call, upstream: UpstreamResponse) ->
     headers = _response_headers(upstream)
     status = upstream.status
     slug = prepared.provider.slug
+    plan = prepared.plan
     content_type = upstream.headers.get("content-type") or ""
     if status >= 400 and call.fn != "proxy":
-        try:
-            raw = await upstream.read()
-        finally:
-            await upstream.close()
-        if "json" not in content_type:  # a text/html error becomes JSON; a JSON one keeps its header
+        raw = await _read_error(upstream)
+        if "json" not in content_type or not plan.passthrough:  # a JSON passthrough error keeps its header
             headers["content-type"] = "application/json"
-        return Outcome(status, headers, _error_body(slug, raw, content_type), slug)
+        body = client_error_body(plan, status, raw, lambda data: _error_body(slug, data, content_type))
+        return Outcome(status, headers, body, slug)
+    if not plan.passthrough:
+        return await _finish_translated(prepared, upstream, headers)
     length = upstream.headers.get("content-length")
     small = length is not None and length.isdigit() and int(length) <= SMALL_BODY
     if small and "event-stream" not in content_type:
@@ -192,7 +232,46 @@ async def _finish(prepared: Prepared, call: Call, upstream: UpstreamResponse) ->
         finally:
             await upstream.close()
         return Outcome(status, headers, raw, slug)
-    return Outcome(status, headers, _stream(upstream), slug, closer=upstream.close)
+    body = passthrough_stream(upstream, plan.provider_fn, slug) if "event-stream" in content_type else \
+        _plain_stream(upstream)
+    return Outcome(status, headers, body, slug, closer=upstream.close)
+
+
+async def _finish_translated(prepared: Prepared, upstream: UpstreamResponse, headers: Headers) -> Outcome:
+    """A 2xx from a provider whose answer must be mapped into the client's format."""
+    slug = prepared.provider.slug
+    plan = prepared.plan
+    if prepared.streaming:
+        headers["content-type"] = "text/event-stream"
+        headers["cache-control"] = "no-cache"
+        return Outcome(200, headers, translate_stream(plan, upstream), slug, closer=upstream.close)
+    try:
+        raw = await _read_capped(upstream, MAX_TRANSLATED_BODY)
+    except TransportError as error:
+        raw_status, body = 502, jsoncodec.dumps({**openai_error(f"{slug} error: {error}", "invalid_response"),
+                                                 "provider": slug})
+    else:
+        raw_status, body = translate_body(plan, raw)
+    headers["content-type"] = "application/json"
+    return Outcome(raw_status, headers, body, slug)
+
+
+async def _plain_stream(upstream: UpstreamResponse) -> AsyncIterator[bytes]:
+    """A large non-SSE body (a file, audio) passes on as it arrives."""
+    try:
+        async for chunk in upstream.stream():
+            yield chunk
+    except TransportError as error:
+        log.warning("upstream body ended early: %s", error)
+    finally:
+        await upstream.close()
+
+
+def estimate_outcome(prepared: Prepared) -> Outcome:
+    """``count_tokens`` on a provider without a counting API: an estimate, labelled as one."""
+    headers = Headers({"content-type": "application/json", ESTIMATE_HEADER: "estimate"})
+    body = prepared.body if isinstance(prepared.body, bytes) else b"{}"
+    return Outcome(200, headers, body, prepared.provider.slug)
 
 
 def network_error(slug: str, error: TransportError) -> Outcome:
@@ -207,6 +286,9 @@ def network_error(slug: str, error: TransportError) -> Outcome:
 async def send_once(transport: HttpTransport, prepared: Prepared, call: Call,
                     timeout_ms: float | None) -> Outcome:
     """One attempt. A timeout cancels the upstream request and answers 408."""
+    if prepared.plan.estimate:
+        return estimate_outcome(prepared)
+
     async def attempt() -> Outcome:
         upstream = await transport.send(prepared.method, prepared.url, prepared.headers, prepared.body)
         return await _finish(prepared, call, upstream)

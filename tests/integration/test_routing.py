@@ -311,7 +311,9 @@ def test_started_stream_is_never_restarted(gateway: GatewayServer, mock: MockOpe
     config = {"strategy": {"mode": "fallback"}, "retry": {"attempts": 2},
               "targets": [leaf(mock, name="a", chunks=5, cut=2), leaf(mock, name="b")]}
     lines = list(_stream_lines(gateway, config))
-    assert "data: [DONE]" not in lines and len(lines) == 3
+    assert "data: [DONE]" not in lines and len(lines) == 4
+    error = json.loads(lines[-1].removeprefix("data: "))["error"]  # the break is visible, not a silent cut
+    assert error["type"] == "stream_error" and "openai error: the stream broke" in error["message"]
     assert names(mock) == ["a"]
 
 

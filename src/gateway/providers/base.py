@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..transform.events import MapContext, StreamMapper
 from ..transform.params import Options, ParamMap
 
 HeaderBuilder = Callable[[Options, str], dict[str, str]]
@@ -18,6 +19,27 @@ def bearer_headers(options: Options, fn: str) -> dict[str, str]:
     """``Authorization: Bearer <api_key>``, the scheme of OpenAI and its look-alikes."""
     key = options.get("api_key")
     return {"authorization": f"Bearer {key}"} if key else {}
+
+
+@dataclass(frozen=True)
+class Translation:
+    """How one endpoint of a provider that does not speak OpenAI's wire format maps to and from
+    the hub (OpenAI's shape for that endpoint). Every function is pure; none sees bytes.
+
+    ``request``: hub params (after ``override_params``) -> the provider's JSON body.
+    ``response``: the provider's 2xx JSON -> the hub JSON (``chat.completion`` for chat).
+    ``error``: (status, the provider's error JSON or None when it was not JSON, raw text) -> the hub
+    error envelope ``{"error": {message, type, param, code}, "provider": slug}``.
+    ``stream``: a fresh mapper per stream, provider events -> hub events (chunks, then ``DONE``
+    when, and only when, the provider said the answer is complete).
+    ``framing``: how the core splits the provider's stream into events: ``sse`` (any of
+    ``\\n\\n``, ``\\r\\n\\r\\n``), ``lines`` (one JSON per line) or ``json-array``."""
+
+    request: Callable[[Mapping[str, Any], Options, MapContext], dict[str, Any]]
+    response: Callable[[Any, MapContext], dict[str, Any]]
+    error: Callable[[int, Any, str, MapContext], dict[str, Any]]
+    stream: Callable[[MapContext], StreamMapper]
+    framing: str = "sse"
 
 
 @dataclass(frozen=True)
@@ -34,6 +56,8 @@ class Provider:
     build_url: UrlBuilder | None = None
     dynamic_base: Callable[[Options], str] | None = None
     extra_headers: Mapping[str, str] = field(default_factory=dict)
+    translations: Mapping[str, Translation] = field(default_factory=dict)
+    """Endpoints whose bodies are translated; any other endpoint passes through untouched."""
 
     def supports(self, fn: str) -> bool:
         return fn == "proxy" or fn in self.endpoints

@@ -1,1 +1,1 @@
-"""Request/response transformation machinery shared by all providers."""
+"""Translation machinery: parameter maps, stream events, framing codecs."""

@@ -44,6 +44,10 @@ _GROUPS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("azure-model-name", "azure_model_name", False),
         ("openai-beta", "openai_beta", True),
     ),
+    "anthropic": (
+        ("anthropic-beta", "anthropic_beta", True),
+        ("anthropic-version", "anthropic_version", True),
+    ),
 }
 
 
@@ -67,7 +71,9 @@ def provider_fields(headers: Headers) -> dict[str, Any]:
     """Header mode: one leaf's provider, key and that provider's header group."""
     provider = headers.get(P + "provider")
     leaf: dict[str, Any] = {"provider": provider}
-    key = _bearer(headers.get("authorization"))
+    # Anthropic's SDK and Claude Code send the key as x-api-key; any provider takes it from there
+    # when there is no Authorization, so an Anthropic client can reach every provider.
+    key = _bearer(headers.get("authorization")) or headers.get("x-api-key")
     if key:
         leaf["api_key"] = key
     for name, option, bare in _GROUPS.get(provider or "", ()):

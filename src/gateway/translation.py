@@ -227,6 +227,9 @@ async def translate_stream(plan: Plan, upstream: UpstreamResponse) -> AsyncItera
         problem = f"the stream broke: {error}"
     except FramingError as error:
         problem = str(error)
+        out = chain.feed(error.events)
+        if out:
+            yield out
     finally:
         await upstream.close()
     if problem is None and not (chain.done or chain.failed):

@@ -232,9 +232,11 @@ async def _finish(prepared: Prepared, call: Call, upstream: UpstreamResponse) ->
         finally:
             await upstream.close()
         return Outcome(status, headers, raw, slug)
-    body = passthrough_stream(upstream, plan.provider_fn, slug) if "event-stream" in content_type else \
-        _plain_stream(upstream)
-    return Outcome(status, headers, body, slug, closer=upstream.close)
+    if "event-stream" in content_type:
+        stream = passthrough_stream(upstream, plan.provider_fn, slug)
+    else:
+        stream = _plain_stream(upstream)
+    return Outcome(status, headers, stream, slug, closer=upstream.close)
 
 
 async def _finish_translated(prepared: Prepared, upstream: UpstreamResponse, headers: Headers) -> Outcome:

@@ -35,8 +35,21 @@ def _without_model_default(spec: ParamMap) -> dict[str, Any]:
     return out
 
 
-_CHAT = {**_without_model_default(openai.CHAT),
-         "messages": Param("messages", default="", transform=_system_role)}
+def _max_tokens(params: Mapping[str, Any], options: Options) -> Any:
+    """OpenAI's newer ``max_completion_tokens`` (the hub's name) becomes ``max_tokens``, which
+    every OpenAI-compatible server accepts; an explicit ``max_tokens`` wins."""
+    return params["max_tokens"] if "max_tokens" in params else params.get("max_completion_tokens")
+
+
+def _chat_map() -> dict[str, Any]:
+    spec = {key: rule for key, rule in _without_model_default(openai.CHAT).items()
+            if key not in ("max_tokens", "max_completion_tokens")}
+    limit = Param("max_tokens", transform=_max_tokens)
+    return {**spec, "messages": Param("messages", default="", transform=_system_role),
+            "max_tokens": limit, "max_completion_tokens": limit}
+
+
+_CHAT = _chat_map()
 _MAPS: dict[str, ParamMap] = {
     CHAT: _CHAT,
     COMPLETE: _without_model_default(openai.COMPLETE),

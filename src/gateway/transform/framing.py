@@ -21,7 +21,23 @@ _JSON = json.JSONDecoder()
 
 
 class FramingError(ValueError):
-    """The upstream sent bytes that are not a well-formed event of its declared framing."""
+    """The upstream sent bytes that are not a well-formed event of its declared framing.
+    ``events`` holds the good events decoded before the bad one, so none of them is lost."""
+
+    events: list[Event] = []
+
+
+def _decode_all(parts: list[str], parse: Callable[[str], Event | None]) -> list[Event]:
+    events: list[Event] = []
+    for part in parts:
+        try:
+            event = parse(part)
+        except FramingError as error:
+            error.events = events
+            raise
+        if event is not None:
+            events.append(event)
+    return events
 
 
 def parse_data(data: str) -> Any:
@@ -57,12 +73,12 @@ class SseDecoder:
             text = text.replace("\r\n", "\n").replace("\r", "\n") + ("\r" if held else "")
         blocks = text.split("\n\n")
         self._pending = blocks.pop()
-        return [event for block in blocks if (event := _sse_event(block)) is not None]
+        return _decode_all(blocks, _sse_event)
 
     def end(self) -> list[Event]:
         tail = (self._pending + self._text.decode(b"", final=True)).replace("\r", "\n")
         self._pending = ""
-        return [event for block in tail.split("\n\n") if (event := _sse_event(block)) is not None]
+        return _decode_all(tail.split("\n\n"), _sse_event)
 
 
 def _sse_event(block: str) -> Event | None:
@@ -91,15 +107,17 @@ class LinesDecoder:
     def feed(self, chunk: bytes) -> list[Event]:
         lines = (self._pending + self._text.decode(chunk)).split("\n")
         self._pending = lines.pop()
-        return [_line_event(line) for line in lines if line.strip()]
+        return _decode_all(lines, _line_event)
 
     def end(self) -> list[Event]:
         tail, self._pending = self._pending + self._text.decode(b"", final=True), ""
-        return [_line_event(tail)] if tail.strip() else []
+        return _decode_all([tail], _line_event)
 
 
-def _line_event(line: str) -> Event:
+def _line_event(line: str) -> Event | None:
     line = line.strip()
+    if not line:
+        return None
     return Event(parse_data(line[5:].lstrip() if line.startswith("data:") else line))
 
 

@@ -138,12 +138,18 @@ def _context(provider: Provider, call: Call, settings: dict[str, Any], now: floa
                       f"{provider.slug}-{int(now * 1000)}")
 
 
+def _options(provider: Provider, target: dict[str, Any], headers: Headers) -> dict[str, Any]:
+    extra = {option: headers[name] for name, option in provider.client_options.items()
+             if name in headers and not target.get(option)}
+    return {**target, **extra} if extra else target
+
+
 def prepare(call: Call, target: dict[str, Any], settings: dict[str, Any],
             ignore: tuple[str, ...], now: float) -> Prepared:
     """Resolve the provider, decide how the call is translated, and build URL, headers and body
     for one leaf."""
     provider = resolve_provider(target)
-    options = target
+    options = _options(provider, target, call.headers)
     plan = plan_for(provider, call.fn, _context(provider, call, settings, now))
     params = hub_params(plan, call.params, settings.get("override_params") or {})
     host = call.overrides.custom_host or settings.get("custom_host")

@@ -8,7 +8,7 @@ from functools import cache
 
 from .base import Provider
 
-_MODULES = {"openai": "openai", "azure-openai": "azure_openai"}
+_MODULES = {"openai": "openai", "azure-openai": "azure_openai", "anthropic": "anthropic"}
 
 
 @cache

@@ -58,6 +58,9 @@ class Provider:
     extra_headers: Mapping[str, str] = field(default_factory=dict)
     translations: Mapping[str, Translation] = field(default_factory=dict)
     """Endpoints whose bodies are translated; any other endpoint passes through untouched."""
+    client_options: Mapping[str, str] = field(default_factory=dict)
+    """Client request header -> provider option, used when the target does not set the option
+    (Anthropic's ``anthropic-beta`` from Claude Code reaches Anthropic in config mode too)."""
 
     def supports(self, fn: str) -> bool:
         return fn == "proxy" or fn in self.endpoints

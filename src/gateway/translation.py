@@ -21,7 +21,6 @@ from typing import Any
 from . import jsoncodec
 from .errors import GatewayError, openai_error
 from .formats import ClientFormat, client_format
-from .http import Headers
 from .ports import TransportError, UpstreamResponse
 from .providers.base import Provider, Translation
 from .transform.events import DONE, Event, MapContext, StreamMapper
@@ -32,8 +31,6 @@ MAX_TRANSLATED_BODY = 64 << 20
 ESTIMATE_HEADER = "x-portkey-token-count"
 log = logging.getLogger("gateway.translation")
 
-# The error-event dialect of each route, for streams that break mid-way.
-_ANTHROPIC_ROUTES = frozenset({"messages", "messagesCountTokens"})
 # Passthrough streams whose last bytes must carry their terminator, else they were cut short.
 _TERMINATORS = {"chatComplete": b"[DONE]", "complete": b"[DONE]", "messages": b"message_stop"}
 
@@ -80,11 +77,6 @@ def estimate_outcome_body(plan: Plan, params: dict[str, Any]) -> bytes:
     return jsoncodec.dumps({"input_tokens": plan.client.estimate(params)})
 
 
-def dialect(fn: str) -> str:
-    """``anthropic`` on the Messages routes, ``openai`` everywhere else."""
-    return "anthropic" if fn in _ANTHROPIC_ROUTES else "openai"
-
-
 # --- errors ----------------------------------------------------------------------------------
 def _loads(raw: bytes) -> Any:
     try:
@@ -102,25 +94,23 @@ def hub_error(plan: Plan, status: int, raw: bytes, fallback: Callable[[bytes], b
     return data if isinstance(data, dict) else {**openai_error(f"{slug} error"), "provider": slug}
 
 
-def anthropic_error(status: int, message: str, provider: str | None = None) -> dict[str, Any]:
-    """Anthropic's own error shape, which the anthropic SDK and Claude Code parse."""
-    kinds = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
-             404: "not_found_error", 413: "request_too_large", 429: "rate_limit_error", 529: "overloaded_error"}
-    kind = kinds.get(status, "api_error" if status >= 500 or status == 408 else "invalid_request_error")
-    body: dict[str, Any] = {"type": "error", "error": {"type": kind, "message": message}}
-    if provider:
-        body["provider"] = provider
-    return body
+def _in_route_format(fn: str, status: int, message: str, slug: str) -> dict[str, Any]:
+    """A gateway-made error (a broken stream, a non-JSON error page) in the route's format."""
+    envelope = {**openai_error(f"{slug} error: {message}" if slug not in message else message,
+                               "stream_error"), "provider": slug}
+    fmt = client_format(fn)
+    return fmt.error(status, envelope) if fmt is not None else envelope
 
 
 def client_error_body(plan: Plan, status: int, raw: bytes, fallback: Callable[[bytes], bytes]) -> bytes:
     """An upstream error in the client's format. A native Messages provider's own error body is
     kept as is (it already is Anthropic's shape); anything else goes through the hub."""
-    if plan.passthrough and dialect(plan.provider_fn) == "anthropic":
+    if plan.passthrough and client_format(plan.provider_fn) is not None:  # a native Messages provider
         data = _loads(raw)
         if isinstance(data, dict) and data.get("type") == "error":
             return raw
-        return jsoncodec.dumps(anthropic_error(status, raw.decode("utf-8", "replace"), plan.ctx.provider))
+        text = raw.decode("utf-8", "replace")
+        return jsoncodec.dumps(_in_route_format(plan.provider_fn, status, text, plan.ctx.provider))
     if plan.passthrough:
         return fallback(raw)
     envelope = hub_error(plan, status, raw, fallback)
@@ -265,12 +255,7 @@ async def passthrough_stream(upstream: UpstreamResponse, fn: str, slug: str) -> 
 
 
 def stream_error_event(fn: str, slug: str, problem: str) -> bytes:
-    message = f"{slug} error: {problem}"
-    if dialect(fn) == "anthropic":
-        return ENCODERS["named-sse"](Event(anthropic_error(500, message, slug), "error"))
-    return ENCODERS["openai-sse"](Event({**openai_error(message, "stream_error"), "provider": slug}))
-
-
-def json_headers(headers: Headers) -> Headers:
-    headers["content-type"] = "application/json"
-    return headers
+    """The error event a broken passthrough stream ends with, in the route's own framing."""
+    data = _in_route_format(fn, 502, problem, slug)
+    fmt = client_format(fn)
+    return ENCODERS[fmt.framing if fmt else "openai-sse"](Event(data, "error"))

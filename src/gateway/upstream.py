@@ -156,11 +156,10 @@ def prepare(call: Call, target: dict[str, Any], settings: dict[str, Any],
     forward = call.overrides.forward_headers
     if forward is None:
         forward = tuple(h.lower() for h in settings.get("forward_headers") or ())
+    if plan.estimate:  # answered locally: no URL, no upstream call
+        return Prepared(provider, call.method, "", Headers(), estimate_outcome_body(plan, params), plan)
     url = _url(provider, call, plan.provider_fn, options, host)
-    if plan.estimate:
-        body: Body | None = estimate_outcome_body(plan, params)
-    else:
-        body = _body(provider, call, plan, params, settings, options)
+    body = _body(provider, call, plan, params, settings, options)
     streamed = not isinstance(body, (bytes, type(None)))
     headers = _headers(provider, call, plan.provider_fn, options, forward, ignore, streamed)
     return Prepared(provider, call.method, url, headers, body, plan, params.get("stream") is True)

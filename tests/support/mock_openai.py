@@ -10,6 +10,13 @@ providers. Behaviour is chosen per request by a path prefix, so one server serve
     chunks=5, gap=0.05  SSE chunk count and the pause between chunks
     text=1            errors as text/html instead of JSON
     cut=2             break the SSE connection after 2 content chunks (no [DONE])
+    tool=1            /v1/chat/completions answers a tool call (id ``call_1``, the request's first tool,
+                      arguments ``{"city":"Paris"}``, finish_reason ``tool_calls``); streamed: id and name
+                      first, the arguments in 3 deltas, then the finish chunk
+
+A streamed chat whose request sets ``stream_options.include_usage`` ends with a usage chunk
+(``choices: []``) before ``[DONE]``, as OpenAI does. Anthropic's paths (``/v1/messages``,
+``/v1/messages/count_tokens``, ``/v1/complete``) speak Anthropic's wire format: see ``mock_anthropic``.
 
 Every request is recorded (method, path, query, headers, body) for assertions.
 """
@@ -25,6 +32,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.support import mock_anthropic
 
 
 @dataclass
@@ -57,13 +66,34 @@ def _parse(path: str) -> tuple[dict[str, str], str]:
     return directives, "/" + tail
 
 
+TOOL_ARGUMENTS = ['{"city"', ':"Par', 'is"}']
+USAGE = {"prompt_tokens": 3, "completion_tokens": 3, "total_tokens": 6}
+
+
 def _completion(model: str, name: str) -> dict[str, Any]:
     return {
         "id": f"chatcmpl-{name}", "object": "chat.completion", "created": int(time.time()), "model": model,
         "choices": [{"index": 0, "finish_reason": "stop",
                      "message": {"role": "assistant", "content": f"hello from {name}"}}],
-        "usage": {"prompt_tokens": 3, "completion_tokens": 3, "total_tokens": 6},
+        "usage": dict(USAGE),
     }
+
+
+def _tool_name(data: dict[str, Any]) -> str:
+    tools = data.get("tools")
+    if isinstance(tools, list) and tools and isinstance(tools[0], dict):
+        name = (tools[0].get("function") or {}).get("name")
+        if name:
+            return str(name)
+    return "get_weather"
+
+
+def _tool_completion(model: str, name: str, tool: str) -> dict[str, Any]:
+    completion = _completion(model, name)
+    call = {"id": "call_1", "type": "function", "function": {"name": tool, "arguments": "".join(TOOL_ARGUMENTS)}}
+    completion["choices"][0].update(finish_reason="tool_calls",
+                                    message={"role": "assistant", "content": None, "tool_calls": [call]})
+    return completion
 
 
 def _chunk(model: str, delta: dict[str, Any], finish: str | None = None) -> bytes:
@@ -138,6 +168,8 @@ class MockOpenAI:
                 return web.Response(status=499)
         failing = "status" in directives and (
             "fail" not in directives or state.counts[key] <= int(directives["fail"]))
+        if path in mock_anthropic.PATHS:
+            return await mock_anthropic.handle(request, path, body, directives, state, failing)
         if failing:
             return self._error(int(directives["status"]), directives)
         return await self._success(request, path, body, directives, state)
@@ -165,7 +197,9 @@ class MockOpenAI:
         model = data.get("model", "unknown")
         if path == "/v1/chat/completions":
             if data.get("stream"):
-                return await self._stream(request, model, d, headers, state)
+                return await self._stream(request, data, model, d, headers, state)
+            if "tool" in d:
+                return web.json_response(_tool_completion(model, name, _tool_name(data)), headers=headers)
             return web.json_response(_completion(model, name), headers=headers)
         if path == "/v1/completions":
             return web.json_response({"id": "cmpl-1", "object": "text_completion", "model": model,
@@ -200,23 +234,39 @@ class MockOpenAI:
         return {"text": f"received {len(body)} bytes", "multipart": boundary,
                 "content_type": request.headers.get("content-type", "")}
 
-    async def _stream(self, request: web.Request, model: str, d: dict[str, str],
+    async def _stream(self, request: web.Request, data: dict[str, Any], model: str, d: dict[str, str],
                       headers: dict[str, str], state: MockState) -> web.StreamResponse:
         response = web.StreamResponse(headers={**headers, "content-type": "text/event-stream"})
         await response.prepare(request)
         chunks, gap = int(d.get("chunks", 5)), float(d.get("gap", 0.01))
+        options = data.get("stream_options")
+        include_usage = isinstance(options, dict) and bool(options.get("include_usage"))
         try:
-            await response.write(_chunk(model, {"role": "assistant", "content": ""}))
-            for i in range(chunks):
-                await asyncio.sleep(gap)
-                if "cut" in d and i == int(d["cut"]):
-                    request.transport.close()  # type: ignore[union-attr]
-                    return response
-                await response.write(_chunk(model, {"content": f"tok{i} "}))
-            await response.write(_chunk(model, {}, "stop"))
+            if "tool" in d:
+                await response.write(_chunk(model, {"role": "assistant", "content": None, "tool_calls": [
+                    {"index": 0, "id": "call_1", "type": "function",
+                     "function": {"name": _tool_name(data), "arguments": ""}}]}))
+                for piece in TOOL_ARGUMENTS:
+                    await asyncio.sleep(gap)
+                    await response.write(_chunk(model, {"tool_calls": [
+                        {"index": 0, "function": {"arguments": piece}}]}))
+                await response.write(_chunk(model, {}, "tool_calls"))
+            else:
+                await response.write(_chunk(model, {"role": "assistant", "content": ""}))
+                for i in range(chunks):
+                    await asyncio.sleep(gap)
+                    if "cut" in d and i == int(d["cut"]):
+                        request.transport.close()  # type: ignore[union-attr]
+                        return response
+                    await response.write(_chunk(model, {"content": f"tok{i} "}))
+                await response.write(_chunk(model, {}, "stop"))
+            if include_usage:
+                usage = {"id": "chatcmpl-stream", "object": "chat.completion.chunk", "created": 1, "model": model,
+                         "choices": [], "usage": USAGE}
+                await response.write(b"data: " + json.dumps(usage).encode() + b"\n\n")
+            state.stream_finished += 1  # counted before the last write: a client that has read it can assert on it
             await response.write(b"data: [DONE]\n\n")
             await response.write_eof()
-            state.stream_finished += 1
         except (ConnectionResetError, asyncio.CancelledError):
             state.disconnects += 1
             raise

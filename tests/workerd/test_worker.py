@@ -201,3 +201,52 @@ def test_fallback_config_moves_to_the_next_target(worker: Any, mock: MockOpenAI)
     assert [r.directives for r in seen] == [{"status": "429"}, {}]
     assert [r.json()["model"] for r in seen] == ["gpt-4o", "gpt-4o-mini"]
     assert [r.headers["authorization"] for r in seen] == ["Bearer sk-a", "Bearer sk-b"]
+
+
+def _sse_events(text: str) -> list[tuple[str | None, Any]]:
+    """(event name, data) per SSE event; data is JSON, or the [DONE] sentinel as a string."""
+    out = []
+    for block in filter(None, (b.strip() for b in text.split("\n\n"))):
+        fields = dict(line.split(": ", 1) for line in block.split("\n"))
+        data = fields["data"]
+        out.append((fields.get("event"), data if data == "[DONE]" else json.loads(data)))
+    return out
+
+
+def test_translated_stream_from_anthropic_arrives_chunk_by_chunk(worker: Any, mock: MockOpenAI) -> None:
+    """An OpenAI-format client on the Anthropic provider: Anthropic's named events are decoded,
+    mapped and re-encoded as OpenAI chunks inside workerd, each as it arrives."""
+    headers = {**_headers(mock.url(chunks=SSE_CHUNKS, gap=SSE_GAP)), "x-portkey-provider": "anthropic"}
+    arrivals: list[tuple[float, bytes]] = []
+    with httpx.Client(timeout=30) as client:
+        started = time.monotonic()
+        with client.stream("POST", f"{worker.url}/v1/chat/completions", headers=headers,
+                           json=_chat("claude-test", stream=True)) as response:
+            assert response.status_code == 200, response.read()
+            for raw in response.iter_raw():
+                arrivals.append((time.monotonic() - started, raw))
+    events = _sse_events(b"".join(chunk for _, chunk in arrivals).decode())
+    assert events[-1] == (None, "[DONE]")
+    chunks = [data for _, data in events[:-1]]
+    assert all(c["object"] == "chat.completion.chunk" for c in chunks)
+    text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks)
+    assert text.strip() != "" and chunks[-1]["choices"][0]["finish_reason"] == "stop"
+    upstream = mock.state.requests[-1]
+    assert upstream.path == "/v1/messages" and upstream.headers["x-api-key"] == "sk-test"
+    assert upstream.json()["max_tokens"] == 4096
+    assert len(arrivals) >= 3 and arrivals[-1][0] - arrivals[0][0] >= (SSE_CHUNKS - 1) * SSE_GAP * 0.6
+
+
+def test_messages_route_on_openai_streams_anthropic_events(worker: Any, mock: MockOpenAI) -> None:
+    """An Anthropic-format client on an OpenAI-shaped provider, translated inside workerd."""
+    headers = {"x-portkey-provider": "openai", "x-portkey-custom-host": mock.url(chunks=3),
+               "x-api-key": "sk-test", "anthropic-version": "2023-06-01", "content-type": "application/json"}
+    body = {"model": "gpt-4o-mini", "max_tokens": 20, "stream": True, "messages": [{"role": "user", "content": "hi"}]}
+    response = httpx.post(f"{worker.url}/v1/messages", headers=headers, json=body, timeout=30)
+    assert response.status_code == 200, response.text
+    events = _sse_events(response.text)
+    names = [name for name, _ in events]
+    assert names[0] == "message_start" and names[-2:] == ["message_delta", "message_stop"]
+    text = "".join(d["delta"]["text"] for n, d in events if n == "content_block_delta")
+    assert text == "tok0 tok1 tok2 "
+    assert mock.state.requests[-1].headers["authorization"] == "Bearer sk-test"

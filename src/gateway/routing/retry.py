@@ -1,5 +1,5 @@
 """Retries at a leaf (reference §4.2): ``attempts`` extra tries on listed statuses (default
-429/500/502/503/504) and on network errors, exponential back-off 1 s, 2 s, 4 s... through the
+429/500/502/503/504, and 529) and on network errors, exponential back-off 1 s, 2 s, 4 s... through the
 injected sleep, and optionally the provider's Retry-After within a 60 s budget."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from ..http import Headers
 from ..ports import TransportError
 from .context import Outcome
 
-DEFAULT_STATUSES = (429, 500, 502, 503, 504)
+DEFAULT_STATUSES = (429, 500, 502, 503, 504, 529)
+"""Upstream's list plus 529, Anthropic's "overloaded", which its own SDKs retry."""
 RETRY_AFTER_BUDGET_MS = 60_000
 
 

@@ -363,3 +363,32 @@ def test_claude_code_request_to_openai(sdk: Sdk, mock: MockOpenAI, stream: bool)
     assert body["user"] == "user_abc_account_def_session_ghi"
     assert not {"thinking", "future_top_level_field", "context_management", "metadata", "system"} & set(body)
     assert "cache_control" not in sent.body.decode()
+
+
+# --- conditional routing and load balancing mix native and translated leaves --------------------
+
+def test_conditional_routing_picks_native_or_translated_leaf(gateway: GatewayServer, mock: MockOpenAI) -> None:
+    config = {"strategy": {"mode": "conditional", "default": "oai",
+                           "conditions": [{"query": {"params.model": {"$eq": "claude-x"}}, "then": "claude"}]},
+              "targets": [{"name": "claude", "provider": "anthropic", "api_key": "sk-ant-a",
+                           "custom_host": mock.url(name="a")},
+                          {"name": "oai", "provider": "openai", "api_key": "sk-oai-b",
+                           "custom_host": mock.url(name="b")}]}
+    client = config_sdk(gateway, config)
+    assert texts(client.messages.create(model="claude-x", max_tokens=10, messages=USER)) == "hello from a"
+    assert texts(client.messages.create(model="gpt-x", max_tokens=10, messages=USER)) == "hello from b"
+    assert [r.path for r in mock.state.requests] == ["/v1/messages", "/v1/chat/completions"]
+
+
+@pytest.mark.parametrize(("draw", "path"), [(0.1, "/v1/messages"), (0.9, "/v1/chat/completions")])
+def test_loadbalance_across_formats(mock: MockOpenAI, draw: float, path: str) -> None:
+    config = {"strategy": {"mode": "loadbalance"},
+              "targets": [{"provider": "anthropic", "api_key": "k", "custom_host": mock.url(name="a"), "weight": 1},
+                          {"provider": "openai", "api_key": "k", "custom_host": mock.url(name="b"), "weight": 1}]}
+    server = GatewayServer(draw=draw).start()
+    try:
+        message = config_sdk(server, config).messages.create(model="m", max_tokens=10, messages=USER)
+        assert message.stop_reason == "end_turn" and texts(message).startswith("hello from")
+        assert [r.path for r in mock.state.requests] == [path]
+    finally:
+        server.stop()

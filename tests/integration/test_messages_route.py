@@ -283,36 +283,31 @@ def test_translated_stream_cut_raises(sdk: Sdk) -> None:
 
 # --- fallback across formats on /v1/messages ----------------------------------------------------
 
+ANT = {"provider": "anthropic", "api_key": "sk-ant-a"}
+OAI = {"provider": "openai", "api_key": "sk-oai-b"}
+
+
 @pytest.mark.parametrize("stream", [False, True])
-def test_fallback_from_anthropic_to_openai(gateway: GatewayServer, mock: MockOpenAI, stream: bool) -> None:
+@pytest.mark.parametrize(("first", "second", "paths"), [
+    (ANT, OAI, ["/v1/messages", "/v1/chat/completions"]),
+    (OAI, ANT, ["/v1/chat/completions", "/v1/messages"]),
+], ids=["anthropic-to-openai", "openai-to-anthropic"])
+def test_fallback_across_formats(gateway: GatewayServer, mock: MockOpenAI, stream: bool, first: dict[str, str],
+                                 second: dict[str, str], paths: list[str]) -> None:
     config = {"strategy": {"mode": "fallback"}, "targets": [
-        {"provider": "anthropic", "api_key": "sk-ant-a", "custom_host": mock.url(name="a", status=529)},
-        {"provider": "openai", "api_key": "sk-oai-b", "custom_host": mock.url(name="b", chunks=2)}]}
+        {**first, "custom_host": mock.url(name="x", status=529)},
+        {**second, "custom_host": mock.url(name="y", chunks=2)}]}
     client = config_sdk(gateway, config)
     if stream:
         with client.messages.stream(model="m", max_tokens=100, messages=USER) as events:
             assert texts(events.get_final_message()) == "tok0 tok1 "
     else:
-        assert texts(client.messages.create(model="m", max_tokens=100, messages=USER)) == "hello from b"
-    assert [r.path for r in mock.state.requests] == ["/v1/messages", "/v1/chat/completions"]
-    assert mock.state.requests[0].headers["x-api-key"] == "sk-ant-a"
-    assert mock.state.requests[1].headers["authorization"] == "Bearer sk-oai-b"
-
-
-@pytest.mark.parametrize("stream", [False, True])
-def test_fallback_from_openai_to_anthropic(gateway: GatewayServer, mock: MockOpenAI, stream: bool) -> None:
-    config = {"strategy": {"mode": "fallback"}, "targets": [
-        {"provider": "openai", "api_key": "sk-oai-b", "custom_host": mock.url(name="b", status=503)},
-        {"provider": "anthropic", "api_key": "sk-ant-a", "custom_host": mock.url(name="a", chunks=2)}]}
-    client = config_sdk(gateway, config)
-    if stream:
-        with client.messages.stream(model="m", max_tokens=100, messages=USER) as events:
-            assert texts(events.get_final_message()) == "tok0 tok1 "
-    else:
-        assert texts(client.messages.create(model="m", max_tokens=100, messages=USER)) == "hello from a"
-    assert [r.path for r in mock.state.requests] == ["/v1/chat/completions", "/v1/messages"]
-    assert mock.state.requests[1].headers["x-api-key"] == "sk-ant-a"
-    assert mock.state.requests[1].json()["messages"] == USER  # native: the client's body, not a translation
+        assert texts(client.messages.create(model="m", max_tokens=100, messages=USER)) == "hello from y"
+    assert [r.path for r in mock.state.requests] == paths
+    ant, oai = sorted(mock.state.requests, key=lambda r: r.path != "/v1/messages")
+    assert ant.headers["x-api-key"] == "sk-ant-a" and oai.headers["authorization"] == "Bearer sk-oai-b"
+    if first is OAI:
+        assert ant.json()["messages"] == USER  # native: the client's body, not a translation
 
 
 # --- a Claude Code sized request to an OpenAI-shaped provider ------------------------------------

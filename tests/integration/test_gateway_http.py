@@ -153,6 +153,24 @@ def test_client_disconnect_cancels_upstream(gateway: GatewayServer, mock: MockOp
     assert mock.state.disconnects == 1 and mock.state.stream_finished == 0
 
 
+@pytest.mark.parametrize(("provider", "path", "extra"), [
+    ("anthropic", "/v1/chat/completions", {}),  # Anthropic events translated to OpenAI chunks
+    ("openai", "/v1/messages", {"max_tokens": 10}),  # OpenAI chunks translated to Anthropic events
+])
+def test_client_disconnect_cancels_a_translated_stream(gateway: GatewayServer, mock: MockOpenAI, provider: str,
+                                                       path: str, extra: dict[str, int]) -> None:
+    headers = {"x-portkey-provider": provider, "x-portkey-custom-host": mock.url(chunks=50, gap=0.1),
+               "authorization": "Bearer k", "anthropic-version": "2023-06-01"}
+    with httpx.stream("POST", gateway.url + path, headers=headers, json={**CHAT, **extra, "stream": True},
+                      timeout=20) as response:
+        assert response.status_code == 200
+        next(response.iter_raw())
+    deadline = time.monotonic() + 5
+    while mock.state.disconnects == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert mock.state.disconnects == 1 and mock.state.stream_finished == 0
+
+
 def test_client_hanging_up_before_the_answer_cancels_upstream(gateway: GatewayServer, mock: MockOpenAI) -> None:
     headers = {"x-portkey-provider": "openai", "x-portkey-custom-host": mock.url(delay=1.0)}
     with pytest.raises(httpx.ReadTimeout):

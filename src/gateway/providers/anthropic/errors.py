@@ -1,0 +1,36 @@
+"""Anthropic's errors (an error body, a mid-stream ``error`` event, a 2xx body of the wrong shape)
+as the hub error envelope."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ...transform.events import Event, MapContext
+from .api import SLUG
+from .json_values import compact, obj
+
+
+def _envelope(message: str, kind: Any) -> dict[str, Any]:
+    error = {"message": message, "type": kind if isinstance(kind, str) else None, "param": None, "code": None}
+    return {"error": error, "provider": SLUG}
+
+
+def invalid(body: Any) -> dict[str, Any]:
+    return _envelope(f"Invalid response received from {SLUG}: {compact(body)}", None)
+
+
+def error_response(status: int, data: Any, text: str, ctx: MapContext) -> dict[str, Any]:
+    """Anthropic's ``{"type":"error","error":{type,message}}`` -> the hub envelope; a body that is
+    not that shape (HTML from a proxy, plain text) is quoted as it came."""
+    error = data.get("error") if isinstance(data, Mapping) else None
+    if isinstance(error, Mapping) and isinstance(error.get("message"), str):
+        return _envelope(f"{SLUG} error: {error['message']}", error.get("type"))
+    return _envelope(f"{SLUG} error: {text}", None)
+
+
+def error_event(data: Mapping[str, Any]) -> Event:
+    """A mid-stream ``error`` event becomes a hub error event; no ``DONE`` follows it."""
+    error = obj(data.get("error"))
+    envelope = _envelope(f"{SLUG} error: {error.get('message', '')}", error.get("type"))
+    return Event({"error": envelope["error"]}, "error")

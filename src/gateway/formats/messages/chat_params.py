@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...transform.events import MapContext
-from .json_values import as_dict, dicts
+from ...transform.json_values import as_dict, dicts
 from .turns import chat_messages, system_messages
 
 _RENAMES = (("max_tokens", "max_completion_tokens"), ("stop_sequences", "stop"), ("temperature", "temperature"),

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...transform.events import Event
-from .json_values import as_dict
+from ...transform.json_values import as_dict
 
 _ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "billing_error",
                 403: "permission_error", 404: "not_found_error", 408: "timeout_error", 413: "request_too_large",

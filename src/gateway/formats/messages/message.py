@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...transform.events import MapContext
-from .json_values import as_dict, as_text, dicts
+from ...transform.json_values import as_dict, as_text, dicts
 from .stop_reason import stop_reason
 from .usage import anthropic_usage
 

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from ...transform.events import DONE, Event, MapContext
+from ...transform.json_values import as_dict, as_text, dicts
 from .errors import error_event
-from .json_values import as_dict, as_text, dicts
 from .message import first_choice, message_id, reasoning_text
 from .stop_reason import stop_reason
 from .usage import anthropic_usage

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .json_values import as_dict, as_text, dicts
+from ...transform.json_values import as_dict, as_text, dicts
 
 # Token estimate (count_tokens without a counting API): ~4 characters a token, plus fixed costs.
 _CHARS_PER_TOKEN = 4

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .json_values import as_dict, as_text, dicts
+from ...transform.json_values import as_dict, as_text, dicts
 
 # Separate blocks of a user or system turn are separate paragraphs to the model.
 _PARAGRAPH = "\n\n"

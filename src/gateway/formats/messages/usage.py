@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .json_values import as_dict, as_int
+from ...transform.json_values import as_dict, as_int
 
 
 def anthropic_usage(usage: Any) -> dict[str, int]:

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...transform.events import MapContext
+from ...transform.json_values import compact
 from ...transform.params import Options
 from .api import SLUG
 from .errors import invalid
 from .finish import openai_finish
-from .json_values import compact
 from .max_tokens import max_tokens
 from .sampling import sampling
 from .tools import tool_choice, tool_list

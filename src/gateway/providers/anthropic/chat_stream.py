@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...transform.events import DONE, Event, MapContext
+from ...transform.json_values import obj
 from .api import SLUG
 from .errors import error_event
 from .finish import openai_finish
-from .json_values import obj
 from .usage import openai_usage
 
 

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...transform.events import Event, MapContext
+from ...transform.json_values import compact, obj
 from .api import SLUG
-from .json_values import compact, obj
 
 
 def _envelope(message: str, kind: Any) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .json_values import as_int, is_int, obj
+from ...transform.json_values import as_int, is_int, obj
 
 DEFAULT_MAX_TOKENS = 4096
 """Used when the client sends no max_tokens: Anthropic requires one, and 4096 is the largest

@@ -6,8 +6,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ...transform.json_values import obj
 from .content import content_blocks
-from .json_values import obj
 
 _SYSTEM_ROLES = frozenset({"system", "developer"})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .json_values import as_int, obj
+from ...transform.json_values import as_int, obj
 
 
 def openai_usage(usage: Any) -> dict[str, Any]:

@@ -11,13 +11,14 @@ from .clock import Clock
 from .config import build_config
 from .errors import GatewayError, json_response, not_found
 from .http import Body, BodyTooLarge, Headers, Request, Response
-from .ports import HttpTransport
+from .memorystore import MemoryStore
+from .ports import HttpTransport, KeyValueStore
 from .routes import match
 from .routing.context import Call, Outcome
 from .routing.retry import with_retry
 from .routing.targets import Leaf, Router
 from .settings import Settings
-from .upstream import network_error, prepare, send_once
+from .upstream import authorize, network_error, prepare, send_once
 
 HEALTH_TEXT = b"AI Gateway says hey!"
 MAX_JSON_BODY = 32 << 20
@@ -75,10 +76,12 @@ async def _json_params(request: Request) -> dict[str, Any]:
 class Gateway:
     """The runtime-neutral gateway. Adapters build one per process/isolate and call ``handle``."""
 
-    def __init__(self, settings: Settings, transport: HttpTransport, clock: Clock | None = None) -> None:
+    def __init__(self, settings: Settings, transport: HttpTransport, clock: Clock | None = None,
+                 store: KeyValueStore | None = None) -> None:
         self.settings = settings
         self.transport = transport
         self.clock = clock or Clock()
+        self.store: KeyValueStore = store or MemoryStore(self.clock.time)
 
     async def handle(self, request: Request) -> Response:
         try:
@@ -117,13 +120,16 @@ class Gateway:
     def _leaf_for(self, call: Call) -> Leaf:
         """The upstream step for one call: prepare once, then send with retry and timeout."""
         async def leaf(target: dict[str, Any], settings: dict[str, Any], path: str) -> Outcome:
-            prepared = prepare(call, target, settings, self.settings.custom_headers_to_ignore,
-                               self.clock.time())
+            prepared = prepare(call, target, settings, self.settings.custom_headers_to_ignore, self.clock.time())
             timeout = call.overrides.request_timeout or settings.get("request_timeout")
             slug = prepared.provider.slug
-            outcome = await with_retry(
-                lambda: send_once(self.transport, prepared, call, timeout),
-                settings.get("retry"), self.clock, lambda error: network_error(slug, error))
+
+            async def attempt() -> Outcome:  # credentials and signatures are fresh on every try
+                ready = await authorize(prepared, self.transport, self.store, self.clock.time())
+                return await send_once(self.transport, ready, call, timeout)
+
+            outcome = await with_retry(attempt, settings.get("retry"), self.clock,
+                                       lambda error: network_error(slug, error))
             outcome.option_path = path
             return outcome
         return leaf

@@ -49,6 +49,12 @@ class Plan:
     def passthrough(self) -> bool:
         return self.translation is None and self.client is None
 
+    @property
+    def route_format(self) -> ClientFormat | None:
+        """The client's format when it is not the hub's: translated to (``client``), or spoken
+        natively by the provider's endpoint (Messages on Anthropic or Bedrock)."""
+        return self.client or client_format(self.provider_fn)
+
 
 def plan_for(provider: Provider, fn: str, ctx: MapContext) -> Plan:
     """Pick the endpoint to call: the route's own when the provider has it, else the hub's
@@ -114,9 +120,8 @@ def client_error_body(plan: Plan, status: int, raw: bytes, fallback: Callable[[b
     if plan.passthrough:
         return fallback(raw)
     envelope = hub_error(plan, status, raw, fallback)
-    if plan.client is not None:
-        return jsoncodec.dumps(plan.client.error(status, envelope))
-    return jsoncodec.dumps(envelope)
+    fmt = plan.route_format
+    return jsoncodec.dumps(fmt.error(status, envelope) if fmt is not None else envelope)
 
 
 def bad_gateway(plan: Plan, reason: str) -> tuple[int, bytes]:
@@ -124,8 +129,8 @@ def bad_gateway(plan: Plan, reason: str) -> tuple[int, bytes]:
     slug = plan.ctx.provider
     envelope = {**openai_error(f"{slug} error: invalid response from the provider: {reason}",
                                "invalid_response"), "provider": slug}
-    body = plan.client.error(502, envelope) if plan.client is not None else envelope
-    return 502, jsoncodec.dumps(body)
+    fmt = plan.route_format
+    return 502, jsoncodec.dumps(fmt.error(502, envelope) if fmt is not None else envelope)
 
 
 # --- whole answers ---------------------------------------------------------------------------
@@ -144,12 +149,17 @@ def translate_body(plan: Plan, raw: bytes) -> tuple[int, bytes]:
 # --- streams ---------------------------------------------------------------------------------
 class _Chain:
     """provider events -> hub events -> client events, remembering whether the stream finished
-    (a hub ``DONE``) or already reported an error, so the end of the stream is never a lie."""
+    (a ``DONE``) or already reported an error, so the end of the stream is never a lie.
+
+    A provider endpoint that speaks a non-hub route format natively (Messages on Bedrock) maps
+    straight to that format's events and marks completion with ``DONE``, which is not encoded
+    there (Anthropic's framing has no sentinel; its ``message_stop`` came before)."""
 
     def __init__(self, plan: Plan) -> None:
         self.provider: StreamMapper | None = plan.translation.stream(plan.ctx) if plan.translation else None
         self.client: StreamMapper | None = plan.client.stream(plan.ctx) if plan.client else None
-        self.encode = ENCODERS[plan.client.framing if plan.client else "openai-sse"]
+        self.native = plan.route_format if plan.client is None else None
+        self.encode = ENCODERS[plan.route_format.framing if plan.route_format else "openai-sse"]
         self.done = False
         self.failed = False
 
@@ -170,8 +180,11 @@ class _Chain:
         return out
 
     def fail(self, message: str, slug: str) -> bytes:
-        error = Event({**openai_error(f"{slug} error: {message}", "stream_error"), "provider": slug}, "error")
-        return self._emit([error])
+        envelope = {**openai_error(f"{slug} error: {message}", "stream_error"), "provider": slug}
+        if self.native is not None:
+            self.failed = True
+            return self.encode(Event(self.native.error(502, envelope), "error"))
+        return self._emit([Event(envelope, "error")])
 
     def _emit(self, hub: list[Event]) -> bytes:
         out: list[Event] = []
@@ -182,6 +195,8 @@ class _Chain:
                 self.failed = True
             elif event.data == DONE:
                 self.done = True
+                if self.native is not None:
+                    continue
             out += self.client.feed(event) if self.client is not None else [event]
         return b"".join(self.encode(e) for e in out)
 

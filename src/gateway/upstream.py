@@ -11,15 +11,16 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import jsoncodec
 from .errors import GatewayError, openai_error, timeout_response
 from .http import Body, Headers
-from .ports import HttpTransport, TransportError, UpstreamResponse
+from .ports import HttpTransport, KeyValueStore, TransportError, UpstreamResponse
 from .providers import get_provider
-from .providers.base import Provider, render_path
+from .providers.base import AuthContext, Provider, SignRequest, render_path
+from .providers.unserved import REASONS
 from .routing.context import Call, Outcome
 from .transform.events import MapContext
 from .transform.params import map_params
@@ -57,6 +58,7 @@ class Prepared:
     body: Body | None
     plan: Plan
     streaming: bool = False
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 def resolve_provider(target: dict[str, Any]) -> Provider:
@@ -64,7 +66,9 @@ def resolve_provider(target: dict[str, Any]) -> Provider:
     provider = get_provider(slug) if slug else None
     if provider is None:
         if slug:
-            raise GatewayError(f"Provider {slug} is not implemented by this gateway yet", 501, exception=False)
+            reason = REASONS.get(slug, "not implemented")
+            raise GatewayError(f"Provider {slug} is not implemented by this gateway yet: {reason}", 501,
+                               exception=False)
         raise GatewayError("Provider  not found")
     return provider
 
@@ -162,7 +166,7 @@ def prepare(call: Call, target: dict[str, Any], settings: dict[str, Any],
     body = _body(provider, call, plan, params, settings, options)
     streamed = not isinstance(body, (bytes, type(None)))
     headers = _headers(provider, call, plan.provider_fn, options, forward, ignore, streamed)
-    return Prepared(provider, call.method, url, headers, body, plan, params.get("stream") is True)
+    return Prepared(provider, call.method, url, headers, body, plan, params.get("stream") is True, options)
 
 
 def _error_body(slug: str, raw: bytes, content_type: str) -> bytes:
@@ -279,6 +283,26 @@ def estimate_outcome(prepared: Prepared) -> Outcome:
     headers = Headers({"content-type": "application/json", ESTIMATE_HEADER: "estimate"})
     body = prepared.body if isinstance(prepared.body, bytes) else b"{}"
     return Outcome(200, headers, body, prepared.provider.slug)
+
+
+async def authorize(prepared: Prepared, transport: HttpTransport, store: KeyValueStore, now: float) -> Prepared:
+    """Run the provider's credential and signing hooks on a prepared request."""
+    provider = prepared.provider
+    if prepared.plan.estimate or (provider.authorize is None and provider.sign is None):
+        return prepared
+    headers = prepared.headers.copy()
+    options = prepared.options
+    if provider.authorize is not None:
+        context = AuthContext(options, prepared.plan.provider_fn, transport, store, now)
+        for name, value in (await provider.authorize(context)).items():
+            headers[name] = value
+    if provider.sign is not None:
+        body = prepared.body
+        exact = b"" if body is None else body if isinstance(body, bytes) else None  # None: a streamed upload
+        request = SignRequest(prepared.method, prepared.url, headers, exact, options, now)
+        for name, value in provider.sign(request).items():
+            headers[name] = value
+    return replace(prepared, headers=headers)
 
 
 def network_error(slug: str, error: TransportError) -> Outcome:

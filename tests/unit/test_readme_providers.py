@@ -11,6 +11,7 @@ from pathlib import Path
 from gateway.formats import client_format
 from gateway.providers import get_provider
 from gateway.providers.catalog import VALID_PROVIDERS_ORDERED
+from gateway.providers.unserved import REASONS
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 BEGIN, END = "<!-- provider-table:begin -->", "<!-- provider-table:end -->"
@@ -42,10 +43,18 @@ def _row(slug: str) -> str | None:
 
 def table() -> str:
     rows = [row for slug in sorted(VALID_PROVIDERS_ORDERED) if (row := _row(slug)) is not None]
-    missing = sorted(s for s in VALID_PROVIDERS_ORDERED if get_provider(s) is None)
     head = ["| provider | endpoints served | bodies | `/v1/messages` |", "|---|---|---|---|"]
-    tail = ["", f"Not built yet (answer 501, and a fallback moves past them): {', '.join(missing)}."]
+    tail = ["", "Not served (each answers 501 with this reason, and a fallback moves past it):", "",
+            "| provider | reason |", "|---|---|"]
+    tail += [f"| `{slug}` | {REASONS[slug]} |" for slug in sorted(REASONS)]
     return "\n".join(head + rows + tail)
+
+
+def test_every_upstream_slug_is_served_or_has_a_reason() -> None:
+    for slug in VALID_PROVIDERS_ORDERED:
+        served = get_provider(slug) is not None
+        assert served != (slug in REASONS), f"{slug}: served={served}, listed as not served={slug in REASONS}"
+    assert set(REASONS) <= set(VALID_PROVIDERS_ORDERED)
 
 
 def _section(text: str) -> str:

@@ -161,3 +161,26 @@ def test_passthrough_break_and_missing_terminator_get_an_error_event() -> None:
     early = _passthrough("messages", [b'event: message_start\ndata: {"type":"message_start"}\n\n'])
     assert early.split(b"\n\n")[-2].startswith(b"event: error\ndata: {\"type\":\"error\"")
     assert _passthrough("createModelResponse", [b"event: response.completed\ndata: {}\n\n"]).count(b"error") == 0
+
+
+class ToyNativeMessages:
+    """A provider endpoint that speaks the route's (Anthropic) format natively."""
+
+    def feed(self, event: Event) -> list[Event]:
+        if event.data.get("end"):
+            return [Event({"type": "message_stop"}, "message_stop"), Event(DONE)]
+        return [Event({"type": "content_block_delta", "delta": {"text": event.data["t"]}}, "content_block_delta")]
+
+    def end(self) -> list[Event]:
+        return []
+
+
+def test_native_route_format_is_encoded_with_its_framing_and_no_sentinel() -> None:
+    translation = Translation(request=lambda p, o, c: dict(p), response=lambda b, c: b,
+                              error=lambda s, d, t, c: {}, stream=lambda c: ToyNativeMessages(), framing="lines")
+    plan = Plan("messages", translation, None, CTX)
+    out = _events(_run(plan, Upstream([b'{"t": "a"}\n{"end": true}\n'])))
+    assert [name for name, _ in out] == ["content_block_delta", "message_stop"]
+    broken = _events(_run(plan, Upstream([b'{"t": "a"}\n', TransportError("reset")])))
+    assert broken[-1][0] == "error" and broken[-1][1]["type"] == "error"
+    assert broken[-1][1]["error"]["type"] == "api_error" and "reset" in broken[-1][1]["error"]["message"]

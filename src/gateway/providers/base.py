@@ -3,10 +3,12 @@ small pure functions. The pipeline owns everything else (SSE framing, retries, h
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..http import Headers
+from ..ports import HttpTransport, KeyValueStore
 from ..transform.events import MapContext, StreamMapper
 from ..transform.params import Options, ParamMap
 
@@ -31,7 +33,10 @@ class Translation:
     ``error``: (status, the provider's error JSON or None when it was not JSON, raw text) -> the hub
     error envelope ``{"error": {message, type, param, code}, "provider": slug}``.
     ``stream``: a fresh mapper per stream, provider events -> hub events (chunks, then ``DONE``
-    when, and only when, the provider said the answer is complete).
+    when, and only when, the provider said the answer is complete). For an endpoint whose route
+    format is not the hub's (``messages`` on a provider that serves Claude natively, e.g. Bedrock),
+    request/response/stream speak that format instead (Anthropic's body and named events, then
+    ``DONE``), while ``error`` still returns the hub envelope (the core shapes it for the route).
     ``framing``: how the core splits the provider's stream into events: ``sse`` (any of
     ``\\n\\n``, ``\\r\\n\\r\\n``), ``lines`` (one JSON per line) or ``json-array``."""
 
@@ -40,6 +45,36 @@ class Translation:
     error: Callable[[int, Any, str, MapContext], dict[str, Any]]
     stream: Callable[[MapContext], StreamMapper]
     framing: str = "sse"
+
+
+@dataclass(frozen=True)
+class AuthContext:
+    """What an ``authorize`` hook may use to obtain credentials: the leaf's options, the HTTP
+    transport (a token exchange), the key-value store (a token cache shared by processes) and
+    the injected clock's wall time."""
+
+    options: Options
+    fn: str
+    transport: HttpTransport
+    store: KeyValueStore
+    now: float
+
+
+@dataclass(frozen=True)
+class SignRequest:
+    """A request about to be sent, for a ``sign`` hook (AWS SigV4) to sign exactly as sent."""
+
+    method: str
+    url: str
+    headers: Headers
+    body: bytes | None
+    """None for a streamed upload, which a signer must sign as an unsigned payload."""
+    options: Options
+    now: float
+
+
+Authorizer = Callable[[AuthContext], Awaitable[dict[str, str]]]
+Signer = Callable[[SignRequest], dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -58,6 +93,10 @@ class Provider:
     extra_headers: Mapping[str, str] = field(default_factory=dict)
     translations: Mapping[str, Translation] = field(default_factory=dict)
     """Endpoints whose bodies are translated; any other endpoint passes through untouched."""
+    authorize: Authorizer | None = None
+    """Async credentials (an OAuth token from a service account): headers added to the request."""
+    sign: Signer | None = None
+    """Request signing over the final method, URL, headers and body: headers added last."""
     client_options: Mapping[str, str] = field(default_factory=dict)
     """Client request header -> provider option, used when the target does not set the option
     (Anthropic's ``anthropic-beta`` from Claude Code reaches Anthropic in config mode too)."""

@@ -16,40 +16,12 @@ from .configschema import validate_config
 from .customhost import is_valid_custom_host
 from .errors import GatewayError, ValidationError
 from .http import Headers
+from .providers import get_provider
 from .providers.catalog import VALID_PROVIDERS
 from .settings import Settings
 
 P = "x-portkey-"
 FORWARD_HEADERS = P + "forward-headers"
-
-# Provider header groups: (header without prefix, option key, bare header also accepted).
-_GROUPS: dict[str, tuple[tuple[str, str, bool], ...]] = {
-    "openai": (
-        ("openai-organization", "openai_organization", False),
-        ("openai-project", "openai_project", False),
-        ("openai-beta", "openai_beta", True),
-    ),
-    "azure-openai": (
-        ("azure-resource-name", "resource_name", False),
-        ("azure-deployment-id", "deployment_id", False),
-        ("azure-api-version", "api_version", False),
-        ("azure-ad-token", "azure_ad_token", False),
-        ("azure-auth-mode", "azure_auth_mode", False),
-        ("azure-managed-client-id", "azure_managed_client_id", False),
-        ("azure-workload-client-id", "azure_workload_client_id", False),
-        ("azure-entra-client-id", "azure_entra_client_id", False),
-        ("azure-entra-client-secret", "azure_entra_client_secret", False),
-        ("azure-entra-tenant-id", "azure_entra_tenant_id", False),
-        ("azure-entra-scope", "azure_entra_scope", False),
-        ("azure-model-name", "azure_model_name", False),
-        ("openai-beta", "openai_beta", True),
-    ),
-    "anthropic": (
-        ("anthropic-beta", "anthropic_beta", True),
-        ("anthropic-version", "anthropic_version", True),
-    ),
-}
-
 
 @dataclass(frozen=True)
 class HeaderOverrides:
@@ -67,6 +39,11 @@ def _bearer(value: str | None) -> str | None:
     return value[7:] if value[:7].lower() == "bearer " else value
 
 
+def _header_group(slug: str | None) -> tuple[tuple[str, str, bool], ...]:
+    found = get_provider(slug) if slug in VALID_PROVIDERS else None
+    return found.option_headers if found is not None else ()
+
+
 def provider_fields(headers: Headers) -> dict[str, Any]:
     """Header mode: one leaf's provider, key and that provider's header group."""
     provider = headers.get(P + "provider")
@@ -76,7 +53,7 @@ def provider_fields(headers: Headers) -> dict[str, Any]:
     key = _bearer(headers.get("authorization")) or headers.get("x-api-key")
     if key:
         leaf["api_key"] = key
-    for name, option, bare in _GROUPS.get(provider or "", ()):
+    for name, option, bare in _header_group(provider):
         value = headers.get(P + name) or (headers.get(name) if bare else None)
         if value:
             leaf[option] = value

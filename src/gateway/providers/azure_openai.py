@@ -80,6 +80,22 @@ def _base(options: Options) -> str:
     return f"https://{resource}.openai.azure.com/openai"
 
 
+OPTION_HEADERS = (
+    ("azure-resource-name", "resource_name", False),
+    ("azure-deployment-id", "deployment_id", False),
+    ("azure-api-version", "api_version", False),
+    ("azure-ad-token", "azure_ad_token", False),
+    ("azure-auth-mode", "azure_auth_mode", False),
+    ("azure-managed-client-id", "azure_managed_client_id", False),
+    ("azure-workload-client-id", "azure_workload_client_id", False),
+    ("azure-entra-client-id", "azure_entra_client_id", False),
+    ("azure-entra-client-secret", "azure_entra_client_secret", False),
+    ("azure-entra-tenant-id", "azure_entra_tenant_id", False),
+    ("azure-entra-scope", "azure_entra_scope", False),
+    ("azure-model-name", "azure_model_name", False),
+    ("openai-beta", "openai_beta", True),
+)
+
 PROVIDER = Provider(
     slug="azure-openai",
     base_url="",
@@ -88,4 +104,5 @@ PROVIDER = Provider(
     headers=_headers,
     build_url=_url,
     dynamic_base=_base,
+    option_headers=OPTION_HEADERS,
 )

@@ -97,6 +97,9 @@ class Provider:
     """Async credentials (an OAuth token from a service account): headers added to the request."""
     sign: Signer | None = None
     """Request signing over the final method, URL, headers and body: headers added last."""
+    option_headers: tuple[tuple[str, str, bool], ...] = ()
+    """Header mode (reference §2.1): (header without ``x-portkey-``, option, bare header accepted
+    too), read only when this provider is the one named by ``x-portkey-provider``."""
     client_options: Mapping[str, str] = field(default_factory=dict)
     """Client request header -> provider option, used when the target does not set the option
     (Anthropic's ``anthropic-beta`` from Claude Code reaches Anthropic in config mode too)."""

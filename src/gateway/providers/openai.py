@@ -115,10 +115,17 @@ def _headers(options: Options, fn: str) -> dict[str, str]:
     return out
 
 
+OPTION_HEADERS = (
+    ("openai-organization", "openai_organization", False),
+    ("openai-project", "openai_project", False),
+    ("openai-beta", "openai_beta", True),
+)
+
 PROVIDER = Provider(
     slug="openai",
     base_url="https://api.openai.com/v1",
     endpoints=ENDPOINTS,
     params=PARAMS,
     headers=_headers,
+    option_headers=OPTION_HEADERS,
 )

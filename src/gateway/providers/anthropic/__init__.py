@@ -56,6 +56,7 @@ PROVIDER = Provider(
     params={"messages": MESSAGES, "messagesCountTokens": COUNT_TOKENS},
     headers=headers,
     translations={"chatComplete": CHAT, "complete": COMPLETE},
+    option_headers=(("anthropic-beta", "anthropic_beta", True), ("anthropic-version", "anthropic_version", True)),
     client_options={"anthropic-beta": "anthropic_beta", "anthropic-version": "anthropic_version",
                     "x-api-key": "anthropic_api_key"},
 )

@@ -2,11 +2,19 @@
 
     .venv/bin/python benchmarks/bench.py [--quick] [--json [PATH]] [--mock raw|aiohttp] [--no-wrk] ...
     .venv/bin/python benchmarks/bench.py --portkey DIR   # also measure upstream Portkey's Node build in DIR
+    .venv/bin/python benchmarks/bench.py --paths translated   # only chat -> anthropic (default: both paths)
 
 One run, one loopback mock (benchmarks/mock_server.py, its own process), one gateway
 (``python -m local_dev`` as a subprocess on a free port). Both are stopped at the end, even on error.
 Placement with ``taskset`` when there are >= 2 CPUs: the gateway alone on the first CPU, the mock
 and the load generator / this client on the others (on a 2-CPU machine they share the second).
+
+Two paths (``--paths``), each measured in every phase and printed in its own row:
+  * passthrough: chat -> openai (``x-portkey-provider: openai``), the bytes pass through; direct
+    baseline: the same body to the mock's /v1/chat/completions;
+  * translated: chat -> anthropic (``x-portkey-provider: anthropic``, ``max_tokens`` 64): sent to the
+    mock's /v1/messages and the JSON / SSE answer mapped back to OpenAI's; direct baseline: the same
+    request in Anthropic's format straight to the mock's /v1/messages.
 
 Measured:
   * latency at concurrency 1: N sequential requests (after warm-up), gateway and direct requests
@@ -22,7 +30,8 @@ Node gateway (``node DIR/build/start-server.js --headless --port=N``, built outs
 same CPU, the same phases against the same mock, and a third column in the table. Its "difference" is
 against the direct figures re-measured in its own pass. Only one gateway runs at any time.
 
-Only 127.0.0.1 is contacted. Default run is about 75-90 s (twice that with ``--portkey``); ``--quick`` about 20 s.
+Only 127.0.0.1 is contacted. Default run is about 2.5 min with both paths (twice that with ``--portkey``);
+``--quick`` about 40 s.
 """
 
 from __future__ import annotations
@@ -50,6 +59,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BODY = b'{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}'
 STREAM_BODY = b'{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}'
 PATH = "/v1/chat/completions"
+# The translated path: the same chat request plus max_tokens (Portkey does not default it for
+# anthropic, and Anthropic rejects a body without it), so both gateways send a valid request.
+# Its direct baseline is the same request in Anthropic's format, straight to the mock.
+T_BODY = b'{"model":"gpt-4o-mini","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}'
+T_STREAM_BODY = b'{"model":"gpt-4o-mini","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"hi"}]}'
+MESSAGES_PATH = "/v1/messages"
+PATHS = ("passthrough", "translated")
+PATH_INFO = {
+    "passthrough": "chat -> openai: /v1/chat/completions, x-portkey-provider: openai (bytes pass through)",
+    "translated": "chat -> anthropic: /v1/chat/completions, x-portkey-provider: anthropic (sent to /v1/messages, "
+                  "the JSON or SSE answer mapped back to chat.completion / chunks)",
+}
+OPENAI_END = b"data: [DONE]"
+ANTHROPIC_END = b'{"type":"message_stop"}'
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -103,6 +126,15 @@ class Target:
     headers: dict[str, str]
     stream_url: str
     stream_headers: dict[str, str]
+    body: bytes = BODY
+    stream_body: bytes = STREAM_BODY
+    stream_end: bytes = OPENAI_END  # what a complete stream's body ends with (spaces ignored)
+
+
+def result_key(base: str, path: str) -> str:
+    """JSON / table key of one target's figures: ``gateway``, ``direct``, ``portkey``, ``direct@portkey``
+    on the passthrough path (as before), the same with ``:translated`` appended on the translated one."""
+    return base if path == "passthrough" else f"{base}:{path}"
 
 
 @dataclass
@@ -255,7 +287,7 @@ class Procs:
 # --- measurements --------------------------------------------------------------------------
 async def one_request(session: aiohttp.ClientSession, t: Target) -> float:
     start = time.perf_counter()
-    async with session.post(t.url, data=BODY, headers=t.headers) as r:
+    async with session.post(t.url, data=t.body, headers=t.headers) as r:
         await r.read()
         if r.status != 200:
             raise RuntimeError(f"{t.name}: HTTP {r.status}: {(await r.text())[:300]}")
@@ -279,7 +311,7 @@ async def stream_once(session: aiohttp.ClientSession, t: Target) -> tuple[float,
     start = time.perf_counter()
     ttfb = None
     data = bytearray()
-    async with session.post(t.stream_url, data=STREAM_BODY, headers=t.stream_headers) as r:
+    async with session.post(t.stream_url, data=t.stream_body, headers=t.stream_headers) as r:
         if r.status != 200:
             raise RuntimeError(f"{t.name} stream: HTTP {r.status}: {(await r.text())[:300]}")
         async for chunk in r.content.iter_any():
@@ -287,7 +319,8 @@ async def stream_once(session: aiohttp.ClientSession, t: Target) -> tuple[float,
                 ttfb = time.perf_counter() - start
             data += chunk
     total = time.perf_counter() - start
-    return ttfb if ttfb is not None else total, total, data.rstrip().endswith(b"data: [DONE]")
+    return ttfb if ttfb is not None else total, total, data.replace(b" ", b"").rstrip().endswith(
+        t.stream_end.replace(b" ", b""))
 
 
 async def streaming(targets: list[Target], n: int) -> dict[str, dict[str, list[float]]]:
@@ -300,7 +333,7 @@ async def streaming(targets: list[Target], n: int) -> dict[str, dict[str, list[f
             for t in (targets if i % 2 else targets[::-1]):
                 ttfb, total, complete = await stream_once(session, t)
                 if not complete:
-                    raise RuntimeError(f"{t.name}: stream did not end with [DONE]")
+                    raise RuntimeError(f"{t.name}: stream did not end with {t.stream_end.decode()}")
                 out[t.name]["ttfb"].append(ttfb)
                 out[t.name]["total"].append(total)
     return out
@@ -315,7 +348,7 @@ def _dur(text: str) -> float:
 
 
 def wrk_load(procs: Procs, wrk: str, t: Target, conns: int, seconds: float) -> dict[str, float]:
-    lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(BODY.decode())}"]
+    lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(t.body.decode())}"]
     lines += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in t.headers.items()]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write("\n".join(lines) + "\n")
@@ -352,7 +385,8 @@ def wrk_load(procs: Procs, wrk: str, t: Target, conns: int, seconds: float) -> d
     return res
 
 
-def _python_load_worker(url: str, headers: dict[str, str], conns: int, seconds: float) -> dict[str, Any]:
+def _python_load_worker(url: str, headers: dict[str, str], body: bytes, conns: int,
+                        seconds: float) -> dict[str, Any]:
     async def run() -> dict[str, Any]:
         lat: list[float] = []
         errors = 0
@@ -365,7 +399,7 @@ def _python_load_worker(url: str, headers: dict[str, str], conns: int, seconds: 
                 while time.perf_counter() < deadline:
                     start = time.perf_counter()
                     try:
-                        async with session.post(url, data=BODY, headers=headers) as r:
+                        async with session.post(url, data=body, headers=headers) as r:
                             await r.read()
                             ok = r.status == 200
                     except aiohttp.ClientError:
@@ -392,7 +426,7 @@ def python_load(procs: Procs, t: Target, conns: int, seconds: float) -> dict[str
     """Fallback load generator: aiohttp in this process (pinned like wrk would be)."""
     if procs.taskset:
         os.sched_setaffinity(0, procs.load_cpus)
-    r = _python_load_worker(t.url, t.headers, conns, seconds)
+    r = _python_load_worker(t.url, t.headers, t.body, conns, seconds)
     lat = r["lat"]
     return {"rps": len(lat) / r["elapsed"], "requests": len(lat), "errors": r["errors"],
             "p50_ms": pct(lat, 50) * 1000, "p99_ms": pct(lat, 99) * 1000}
@@ -410,13 +444,35 @@ def load(procs: Procs, wrk: str | None, t: Target, conns: int, seconds: float,
     return res
 
 
+def path_targets(path: str, key: str, mock: str, gw: str, args: argparse.Namespace) -> tuple[Target, Target]:
+    """The (direct, through the gateway) targets of one path. Target names are unique across paths."""
+    stream_scn = f"/x/chunks={args.chunks},gap={args.gap}"
+    json_h = {"Content-Type": "application/json", "Authorization": "Bearer sk-bench"}
+    if path == "passthrough":
+        direct = Target("direct", mock + PATH, json_h, mock + stream_scn + PATH, json_h)
+        gw_h = {**json_h, "x-portkey-provider": "openai"}
+        return direct, Target(key, gw, {**gw_h, "x-portkey-custom-host": mock + "/v1"},
+                              gw, {**gw_h, "x-portkey-custom-host": mock + stream_scn + "/v1"})
+    # translated: an OpenAI-format client, Anthropic upstream; the baseline speaks Anthropic to the mock
+    anth_h = {"Content-Type": "application/json", "x-api-key": "sk-bench", "anthropic-version": "2023-06-01"}
+    direct = Target("direct:translated", mock + MESSAGES_PATH, anth_h, mock + stream_scn + MESSAGES_PATH, anth_h,
+                    T_BODY, T_STREAM_BODY, ANTHROPIC_END)
+    gw_h = {**json_h, "x-portkey-provider": "anthropic"}
+    return direct, Target(f"{key}:translated", gw, {**gw_h, "x-portkey-custom-host": mock + "/v1"},
+                          gw, {**gw_h, "x-portkey-custom-host": mock + stream_scn + "/v1"},
+                          T_BODY, T_STREAM_BODY, OPENAI_END)
+
+
 # --- one pass: the mock plus one gateway ----------------------------------------------------
 def run_pass(procs: Procs, spec: GatewaySpec, mock_port: int, res: Results, args: argparse.Namespace,
              wrk: str | None, skip: set[str]) -> None:
-    """Start ``spec``, run every phase for [direct, that gateway], store the figures and stop it.
+    """Start ``spec``, run every phase for [direct, that gateway] on each path of ``--paths``, store the
+    figures and stop it.
 
     Results go under ``spec.key``; the direct figures of this pass under "direct" for our gateway
     and "direct@<key>" for any other, so each "difference" compares figures taken side by side.
+    The translated path's keys get ``:translated`` appended ("gateway:translated", "direct:translated",
+    "portkey:translated", "direct@portkey:translated"); the passthrough path keeps the plain keys.
     """
     n, warmup, duration, streams = (res.meta["latency_n"], res.meta["warmup"], res.meta["duration_s"],
                                     res.meta["stream_n"])
@@ -433,18 +489,18 @@ def run_pass(procs: Procs, spec: GatewaySpec, mock_port: int, res: Results, args
         f"RSS {res.memory_kib[mem_prefix + 'rss_start'] / 1024:.1f} MiB; {res.meta['load_generator']}")
 
     mock = f"http://127.0.0.1:{mock_port}"
-    stream_scn = f"/x/chunks={args.chunks},gap={args.gap}"
-    json_h = {"Content-Type": "application/json", "Authorization": "Bearer sk-bench"}
     gw = f"http://127.0.0.1:{gw_port}{PATH}"
-    direct = Target("direct", mock + PATH, json_h, mock + stream_scn + PATH, json_h)
-    gw_h = {**json_h, "x-portkey-provider": "openai"}
-    gateway = Target(key, gw, {**gw_h, "x-portkey-custom-host": mock + "/v1"},
-                     gw, {**gw_h, "x-portkey-custom-host": mock + stream_scn + "/v1"})
-    targets = [direct, gateway]
-    out_key = {"direct": dkey, key: key}
+    targets: list[Target] = []
+    out_key: dict[str, str] = {}
+    for path in res.meta["paths"]:
+        pair = path_targets(path, key, mock, gw, args)
+        targets += pair
+        out_key[pair[0].name] = result_key(dkey, path)
+        out_key[pair[1].name] = result_key(key, path)
 
     if "latency" not in skip:
-        log(f"[{key}] latency at c=1: {warmup} warm-up + {n} requests per target, interleaved")
+        log(f"[{key}] latency at c=1: {warmup} warm-up + {n} requests per target, "
+            f"{len(targets)} targets interleaved")
         lat = asyncio.run(latency_c1(targets, n, warmup))
         for name, xs in lat.items():
             res.latency[out_key[name]] = {"p50_ms": pct(xs, 50) * 1000, "p90_ms": pct(xs, 90) * 1000,
@@ -456,7 +512,8 @@ def run_pass(procs: Procs, spec: GatewaySpec, mock_port: int, res: Results, args
             load(procs, wrk, t, args.concurrency, 1.0, pids)
             res.throughput[out_key[t.name]] = load(procs, wrk, t, args.concurrency, duration, pids)
     if "stream" not in skip:
-        log(f"[{key}] streaming: {streams} streams per target, {args.chunks} chunks x {args.gap:g} s gap")
+        log(f"[{key}] streaming: {streams} streams per target, {len(targets)} targets interleaved, "
+            f"{args.chunks} chunks x {args.gap:g} s gap")
         sr = asyncio.run(streaming(targets, streams))
         for name, d in sr.items():
             res.streaming[out_key[name]] = {"ttfb_p50_ms": pct(d["ttfb"], 50) * 1000,
@@ -476,60 +533,74 @@ def table(res: Results) -> str:
     L, T, S, M = res.latency, res.throughput, res.streaming, res.memory_kib
     # each gateway column: (key of its figures, key of the direct figures taken in the same pass)
     cols = [("gateway", "direct")] + ([("portkey", "direct@portkey")] if res.meta.get("portkey") else [])
+    paths: list[str] = res.meta.get("paths") or ["passthrough"]
     rows: list[tuple[str, ...]] = []
     nan = float("nan")
 
     def ms(x: float) -> str:
         return f"{x:.3f} ms" if x == x else "-"
 
-    def row(label: str, direct: str, cells: list[tuple[str, str]]) -> None:
-        rows.append((label, direct, *(c for pair in cells for c in pair)))
+    def row(label: str, path: str, direct: str, cells: list[tuple[str, str]]) -> None:
+        rows.append((label, path, direct, *(c for pair in cells for c in pair)))
 
-    def diff_ms(sec: dict[str, dict[str, float]], field_: str) -> list[tuple[str, str]]:
-        out = []
-        for g, d in cols:
-            if g in sec:
-                out.append((ms(sec[g][field_]), f"{sec[g][field_] - sec[d][field_]:+.3f} ms"))
-            else:
-                out.append(("-", ""))
-        return out
+    def per_path(label: str, sec: dict[str, dict[str, float]], direct: Any, cells: Any) -> None:
+        """One row per path (label on the first), for the paths measured in this section."""
+        first = True
+        for path in paths:
+            if result_key("direct", path) not in sec:
+                continue
+            row(label if first else "", path, direct(sec[result_key("direct", path)]),
+                [cells(sec.get(result_key(g, path)), sec.get(result_key(d, path), {})) for g, d in cols])
+            first = False
+
+    def diff_ms(field_: str) -> Any:
+        def cell(x: dict[str, float] | None, d: dict[str, float]) -> tuple[str, str]:
+            if x is None:
+                return "-", ""
+            return ms(x[field_]), f"{x[field_] - d.get(field_, nan):+.3f} ms"
+        return cell
+
+    def direct_ms(field_: str) -> Any:
+        return lambda d: ms(d[field_])
 
     if L:
-        row(f"latency c=1 p50 (n={res.meta['latency_n']})", ms(L["direct"]["p50_ms"]), diff_ms(L, "p50_ms"))
-        row("latency c=1 p99", ms(L["direct"]["p99_ms"]), diff_ms(L, "p99_ms"))
-        row("latency c=1 mean", ms(L["direct"]["mean_ms"]), diff_ms(L, "mean_ms"))
+        per_path(f"latency c=1 p50 (n={res.meta['latency_n']})", L, direct_ms("p50_ms"), diff_ms("p50_ms"))
+        per_path("latency c=1 p99", L, direct_ms("p99_ms"), diff_ms("p99_ms"))
+        per_path("latency c=1 mean", L, direct_ms("mean_ms"), diff_ms("mean_ms"))
     if T:
         c, s = res.meta["concurrency"], res.meta["duration_s"]
 
         def p50_99(x: dict[str, float]) -> str:
             return f"{x.get('p50_ms', nan):.2f}/{x.get('p99_ms', nan):.2f} ms"
 
-        row(f"throughput c={c}, {s:g} s", f"{T['direct']['rps']:,.0f} req/s",
-            [(f"{T[g]['rps']:,.0f} req/s", f"{T[g]['rps'] / T[d]['rps'] * 100:.0f}% of direct") if g in T
-             else ("-", "") for g, d in cols])
-        row("  latency under load p50/p99", p50_99(T["direct"]),
-            [(p50_99(T[g]) if g in T else "-", "") for g, _ in cols])
-        row("  errors (non-2xx + socket)", f"{T['direct']['errors']:.0f}",
-            [(f"{T[g]['errors']:.0f}" if g in T else "-", "") for g, _ in cols])
-        row("  gateway CPU per request", "",
-            [(f"{T[g]['gateway_cpu_ms_per_req']:.3f} ms", f"{T[g]['gateway_cpu_s'] / s * 100:.0f}% of a core")
-             if "gateway_cpu_ms_per_req" in T.get(g, {}) else ("-", "") for g, _ in cols])
-        row("  mock CPU (share of a core)", f"{T['direct']['mock_cpu_s'] / s * 100:.0f}%",
-            [(f"{T[g]['mock_cpu_s'] / s * 100:.0f}%" if "mock_cpu_s" in T.get(g, {}) else "-", "")
-             for g, _ in cols])
+        def only(fn: Any) -> Any:
+            return lambda x, d: (fn(x), "") if x is not None else ("-", "")
+
+        per_path(f"throughput c={c}, {s:g} s", T, lambda d: f"{d['rps']:,.0f} req/s",
+                 lambda x, d: (f"{x['rps']:,.0f} req/s", f"{x['rps'] / d['rps'] * 100:.0f}% of direct")
+                 if x is not None else ("-", ""))
+        per_path("  latency under load p50/p99", T, p50_99, only(p50_99))
+        per_path("  errors (non-2xx + socket)", T, lambda d: f"{d['errors']:.0f}",
+                 only(lambda x: f"{x['errors']:.0f}"))
+        per_path("  gateway CPU per request", T, lambda d: "",
+                 lambda x, d: (f"{x['gateway_cpu_ms_per_req']:.3f} ms",
+                               f"{x['gateway_cpu_s'] / s * 100:.0f}% of a core")
+                 if x is not None and "gateway_cpu_ms_per_req" in x else ("-", ""))
+        per_path("  mock CPU (share of a core)", T, lambda d: f"{d['mock_cpu_s'] / s * 100:.0f}%",
+                 only(lambda x: f"{x['mock_cpu_s'] / s * 100:.0f}%" if "mock_cpu_s" in x else "-"))
     if S:
-        row(f"stream TTFB p50 (n={res.meta['stream_n']})", ms(S["direct"]["ttfb_p50_ms"]), diff_ms(S, "ttfb_p50_ms"))
-        row("stream TTFB p99", ms(S["direct"]["ttfb_p99_ms"]), diff_ms(S, "ttfb_p99_ms"))
-        row(f"stream total p50 ({res.meta['stream_chunks']}x{res.meta['stream_gap_s']:g} s)",
-            ms(S["direct"]["total_p50_ms"]), diff_ms(S, "total_p50_ms"))
+        per_path(f"stream TTFB p50 (n={res.meta['stream_n']})", S, direct_ms("ttfb_p50_ms"), diff_ms("ttfb_p50_ms"))
+        per_path("stream TTFB p99", S, direct_ms("ttfb_p99_ms"), diff_ms("ttfb_p99_ms"))
+        per_path(f"stream total p50 ({res.meta['stream_chunks']}x{res.meta['stream_gap_s']:g} s)", S,
+                 direct_ms("total_p50_ms"), diff_ms("total_p50_ms"))
     if M:
         def mib(k: str) -> str:
             return f"{M[k] / 1024:.1f} MiB" if k in M else "-"
 
         for label, k in (("gateway RSS after start", "rss_start"), ("gateway RSS after load", "rss_end"),
                          ("gateway peak RSS (VmHWM)", "hwm_end")):
-            row(label, "", [(mib(("" if g == "gateway" else f"{g}_") + k), "") for g, _ in cols])
-    head: tuple[str, ...] = ("metric", "direct to mock", "through gateway", "difference")
+            row(label, "", "", [(mib(("" if g == "gateway" else f"{g}_") + k), "") for g, _ in cols])
+    head: tuple[str, ...] = ("metric", "path", "direct to mock", "through gateway", "difference")
     if len(cols) > 1:
         head += ("through Portkey (Node)", "difference")
     widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
@@ -541,15 +612,33 @@ def table(res: Results) -> str:
             f"placement: {meta.get('placement')}", f"python {meta.get('python')}, {meta.get('cpus')} CPUs"]
     if meta.get("portkey"):
         info.append(f"portkey: {meta['portkey']}")
+    info += [f"path {p}: {PATH_INFO[p]}" for p in paths]
+    if "translated" in paths:
+        info.append("  its direct baseline: the same request in Anthropic's format (max_tokens 64) sent "
+                    "straight to the mock's /v1/messages")
     notes: list[str] = []
     if len(cols) > 1:
-        pd = "direct@portkey"
-        seen = [f"latency p50/p99 {ms(L[pd]['p50_ms'])}/{ms(L[pd]['p99_ms'])}" if pd in L else "",
-                f"throughput {T[pd]['rps']:,.0f} req/s" if pd in T else "",
-                f"TTFB p50 {ms(S[pd]['ttfb_p50_ms'])}" if pd in S else ""]
+        seen = []
+        for path in paths:
+            pd = result_key("direct@portkey", path)
+            parts = [f"latency p50/p99 {ms(L[pd]['p50_ms'])}/{ms(L[pd]['p99_ms'])}" if pd in L else "",
+                     f"throughput {T[pd]['rps']:,.0f} req/s" if pd in T else "",
+                     f"TTFB p50 {ms(S[pd]['ttfb_p50_ms'])}" if pd in S else ""]
+            if any(parts):
+                seen.append(f"  {path}: " + ", ".join(x for x in parts if x))
         notes = ["", "Portkey ran in a second pass, after this gateway was stopped, on the same CPU. Its "
-                 "'difference' is against", "the direct figures re-measured (interleaved) in that pass: "
-                 + ", ".join(x for x in seen if x) + "."]
+                 "'difference' is against", "the direct figures re-measured (interleaved) in that pass:"] + seen
+        ratios = []
+        for path in paths:
+            g, pk = T.get(result_key("gateway", path)), T.get(result_key("portkey", path))
+            if g and pk and pk.get("rps"):
+                cpu = ""
+                if g.get("gateway_cpu_ms_per_req") and pk.get("gateway_cpu_ms_per_req"):
+                    cpu = (f", CPU per request {pk['gateway_cpu_ms_per_req'] / g['gateway_cpu_ms_per_req']:.1f}x "
+                           "lower")
+                ratios.append(f"  {path}: this gateway {g['rps'] / pk['rps']:.1f}x Portkey's req/s{cpu}")
+        if ratios:
+            notes += ["", "this gateway vs Portkey:"] + ratios
     return "\n".join(info + [""] + lines + notes)
 
 
@@ -569,6 +658,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-wrk", action="store_true", help="use the Python load generator even if wrk exists")
     p.add_argument("--no-pin", action="store_true", help="do not pin processes with taskset")
     p.add_argument("--skip", default="", help="comma list of phases to skip: latency,throughput,stream")
+    p.add_argument("--paths", default=",".join(PATHS),
+                   help="comma list of paths to measure: passthrough (chat -> openai) and/or translated "
+                        "(chat -> anthropic); default both")
     p.add_argument("--portkey", metavar="DIR",
                    help="also measure upstream Portkey's Node gateway built in DIR (node DIR/build/start-server.js), "
                         "in a second pass after ours is stopped; see benchmarks/README.md")
@@ -581,6 +673,10 @@ def main(argv: list[str] | None = None) -> int:
     duration = args.duration or (3.0 if args.quick else 10.0)
     streams = args.streams or (40 if args.quick else 200)
     skip = set(filter(None, args.skip.split(",")))
+    paths = [x for x in PATHS if x in set(filter(None, args.paths.split(",")))]
+    unknown = set(filter(None, args.paths.split(","))) - set(PATHS)
+    if unknown or not paths:
+        p.error(f"--paths: pick from {', '.join(PATHS)} (got {args.paths!r})")
     wrk = None if args.no_wrk else shutil.which("wrk")
     specs = [our_gateway()]
     portkey_info = None
@@ -602,7 +698,7 @@ def main(argv: list[str] | None = None) -> int:
                 "mock": f"benchmarks/mock_server.py --impl {args.mock}", "placement": procs.placement(),
                 "python": sys.version.split()[0], "cpus": os.cpu_count(), "latency_n": n, "warmup": warmup,
                 "concurrency": args.concurrency, "duration_s": duration, "stream_n": streams,
-                "stream_chunks": args.chunks, "stream_gap_s": args.gap}
+                "stream_chunks": args.chunks, "stream_gap_s": args.gap, "paths": paths}
     if portkey_info:
         res.meta["portkey"] = portkey_info
     t0 = time.monotonic()
@@ -625,13 +721,18 @@ def main(argv: list[str] | None = None) -> int:
     print(table(res))
     print(f"\n(wall time {res.meta['wall_s']} s)")
     if args.json:
-        doc = json.dumps(asdict(res), indent=2)
-        if args.json == "-":
-            print(doc)
-        else:
-            with open(args.json, "w") as f:
-                f.write(doc + "\n")
+        emit_json(args.json, asdict(res))
     return 0
+
+
+def emit_json(target: str, payload: Any) -> None:
+    """``--json``: print to stdout for ``-``, else write the file."""
+    doc = json.dumps(payload, indent=2)
+    if target == "-":
+        print(doc)
+    else:
+        with open(target, "w") as f:
+            f.write(doc + "\n")
 
 
 if __name__ == "__main__":

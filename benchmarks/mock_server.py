@@ -11,8 +11,12 @@ Two implementations, same wire behaviour for what the benchmark sends:
 * ``raw`` (default): an asyncio Protocol on uvloop with httptools' parser. It answers
   ``POST .../v1/chat/completions`` with the same JSON body as tests/support/mock_openai.py, and
   with ``"stream": true`` an SSE stream (chunked encoding) honouring the ``/x/chunks=N,gap=S/``
-  path directives. Measured at roughly 3x MockOpenAI's req/s on one core, so it does not cap the
-  gateway's figures.
+  path directives. ``POST .../v1/messages`` is answered in Anthropic's wire format: a ``message``
+  JSON body, or with ``"stream": true`` Anthropic's named-event SSE (``message_start``,
+  ``content_block_start``, N ``content_block_delta`` text deltas with the same chunks/gap
+  directives, ``content_block_stop``, ``message_delta``, ``message_stop``). It checks no headers
+  and no body fields. Measured at roughly 3x MockOpenAI's req/s on one core, so it does not cap
+  the gateway's figures.
 * ``aiohttp``: tests/support/mock_openai.py's MockOpenAI itself (its recorded-request list is
   cleared every second so memory stays flat under load).
 """
@@ -59,11 +63,48 @@ def _chunk(model: str, delta: dict[str, Any], finish: str | None = None) -> byte
     return b"data: " + json.dumps(payload).encode() + b"\n\n"
 
 
+def _message(model: str, name: str) -> bytes:
+    """Anthropic's non-streaming ``/v1/messages`` answer."""
+    return json.dumps({
+        "id": "msg_bench", "type": "message", "role": "assistant", "model": model,
+        "content": [{"type": "text", "text": f"hello from {name}"}],
+        "stop_reason": "end_turn", "stop_sequence": None, "usage": {"input_tokens": 3, "output_tokens": 3},
+    }).encode()
+
+
+def _named(name: str, payload: dict[str, Any]) -> bytes:
+    """One event in Anthropic's SSE framing."""
+    return b"event: " + name.encode() + b"\ndata: " + json.dumps(payload).encode() + b"\n\n"
+
+
+def _anthropic_head(model: str) -> bytes:
+    start = {"type": "message_start", "message": {
+        "id": "msg_bench", "type": "message", "role": "assistant", "model": model, "content": [],
+        "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 3, "output_tokens": 1}}}
+    block = {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}
+    return _named("message_start", start) + _named("content_block_start", block)
+
+
+def _anthropic_delta(text: str) -> bytes:
+    return _named("content_block_delta",
+                  {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}})
+
+
+_ANTHROPIC_TAIL = (
+    _named("content_block_stop", {"type": "content_block_stop", "index": 0})
+    + _named("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                               "usage": {"output_tokens": 3}})
+    + _named("message_stop", {"type": "message_stop"})
+)
+
+
 def _chunked(data: bytes) -> bytes:
     return b"%x\r\n%s\r\n" % (len(data), data)
 
 
 _COMPLETIONS: dict[tuple[str, str], bytes] = {}
+_MESSAGES: dict[tuple[str, str], bytes] = {}
+_ROUTES = {"/v1/chat/completions": (_COMPLETIONS, _completion), "/v1/messages": (_MESSAGES, _message)}
 
 
 class _RawProtocol(asyncio.Protocol):
@@ -123,19 +164,22 @@ class _RawProtocol(asyncio.Protocol):
         except ValueError:
             data = {}
         model = data.get("model", "unknown") if isinstance(data, dict) else "unknown"
-        if path != "/v1/chat/completions":
+        route = _ROUTES.get(path)
+        if route is None:
             payload = json.dumps({"object": "echo", "path": path, "name": name}).encode()
             self._send(b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\n"
                        b"content-length: %d\r\n%s\r\n%s" % (len(payload), conn, payload), keep_alive)
             return
         if data.get("stream"):
             self.streaming = True
-            asyncio.ensure_future(self._stream(model, name, directives, keep_alive))
+            asyncio.ensure_future(self._stream(model, name, directives, keep_alive, path == "/v1/messages"))
             return
+        cache, build = route
         key = (model, name)
-        if key not in _COMPLETIONS:
-            _COMPLETIONS[key] = _completion(model, name)
-        payload = _COMPLETIONS[key]
+        cached = cache.get(key)
+        if cached is None:
+            cached = cache[key] = build(model, name)
+        payload = cached
         self._send(b"HTTP/1.1 200 OK\r\ncontent-type: application/json; charset=utf-8\r\n"
                    b"x-mock-name: %s\r\ncontent-length: %d\r\n%s\r\n%s"
                    % (name.encode(), len(payload), conn, payload), keep_alive)
@@ -147,17 +191,24 @@ class _RawProtocol(asyncio.Protocol):
         if not keep_alive:
             self.transport.close()
 
-    async def _stream(self, model: str, name: str, d: dict[str, str], keep_alive: bool) -> None:
+    async def _stream(self, model: str, name: str, d: dict[str, str], keep_alive: bool,
+                      anthropic: bool = False) -> None:
         chunks, gap = int(d.get("chunks", 5)), float(d.get("gap", 0.01))
         conn = b"" if keep_alive else b"connection: close\r\n"
         try:
             head = (b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nx-mock-name: %s\r\n"
                     b"transfer-encoding: chunked\r\n%s\r\n" % (name.encode(), conn))
-            self._write(head + _chunked(_chunk(model, {"role": "assistant", "content": ""})))
+            if anthropic:
+                first, tail = _anthropic_head(model), _chunked(_ANTHROPIC_TAIL)
+            else:
+                first = _chunk(model, {"role": "assistant", "content": ""})
+                tail = _chunked(_chunk(model, {}, "stop")) + _chunked(b"data: [DONE]\n\n")
+            self._write(head + _chunked(first))
             for i in range(chunks):
                 await asyncio.sleep(gap)
-                self._write(_chunked(_chunk(model, {"content": f"tok{i} "})))
-            self._write(_chunked(_chunk(model, {}, "stop")) + _chunked(b"data: [DONE]\n\n") + b"0\r\n\r\n")
+                text = f"tok{i} "
+                self._write(_chunked(_anthropic_delta(text) if anthropic else _chunk(model, {"content": text})))
+            self._write(tail + b"0\r\n\r\n")
             if not keep_alive and self.transport is not None:
                 self.transport.close()
         except ConnectionError:

@@ -148,6 +148,18 @@ def _options(provider: Provider, target: dict[str, Any], headers: Headers) -> di
     return {**target, **extra} if extra else target
 
 
+def url_options(options: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """The options a URL is built from, plus the request's ``model`` and ``stream`` (after
+    ``override_params``): Gemini, Vertex AI and Bedrock name both in the path
+    (``/models/{model}:streamGenerateContent``), so an endpoint template may use ``{model}`` and a
+    ``build_url`` may read ``options["stream"]``. Only the URL sees them, never headers or hooks."""
+    model = params.get("model")
+    facts: dict[str, Any] = {"stream": params.get("stream") is True}
+    if isinstance(model, str) and model:
+        facts["model"] = model
+    return {**options, **facts}
+
+
 def prepare(call: Call, target: dict[str, Any], settings: dict[str, Any],
             ignore: tuple[str, ...], now: float) -> Prepared:
     """Resolve the provider, decide how the call is translated, and build URL, headers and body
@@ -162,7 +174,7 @@ def prepare(call: Call, target: dict[str, Any], settings: dict[str, Any],
         forward = tuple(h.lower() for h in settings.get("forward_headers") or ())
     if plan.estimate:  # answered locally: no URL, no upstream call
         return Prepared(provider, call.method, "", Headers(), estimate_outcome_body(plan, params), plan)
-    url = _url(provider, call, plan.provider_fn, options, host)
+    url = _url(provider, call, plan.provider_fn, url_options(options, params), host)
     body = _body(provider, call, plan, params, settings, options)
     streamed = not isinstance(body, (bytes, type(None)))
     headers = _headers(provider, call, plan.provider_fn, options, forward, ignore, streamed)
@@ -200,6 +212,12 @@ def _response_headers(upstream: UpstreamResponse) -> Headers:
 
 async def _read_capped(upstream: UpstreamResponse, limit: int) -> bytes:
     """Read a body that must be held whole, refusing one larger than ``limit``."""
+    length = upstream.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) <= limit:
+        try:  # the common case: one read, no chunk loop
+            return await upstream.read()
+        finally:
+            await upstream.close()
     chunks, size = [], 0
     try:
         async for chunk in upstream.stream():

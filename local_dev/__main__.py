@@ -7,6 +7,9 @@ import os
 
 import uvicorn
 
+from gateway.access import hash_token
+from gateway.serverconfig import ServerConfigError
+
 from .asgi import create_app
 
 
@@ -16,8 +19,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8787")))
     parser.add_argument("--log-level", default="info")
     parser.add_argument("--access-log", action="store_true", help="log every request (slower)")
+    parser.add_argument("--config", metavar="PATH", help="server-side configs file (JSON or TOML); "
+                        "same as GATEWAY_CONFIG_FILE")
+    parser.add_argument("--hash-token", metavar="TOKEN", help="print the GATEWAY_TOKENS form of TOKEN and exit")
     args = parser.parse_args(argv)
-    uvicorn.run(create_app(), host=args.host, port=args.port, loop="uvloop", http="httptools",
+    if args.hash_token:
+        print(hash_token(args.hash_token))
+        return
+    if args.config:
+        os.environ["GATEWAY_CONFIG_FILE"] = args.config
+    try:
+        app = create_app()
+    except ServerConfigError as error:
+        raise SystemExit(f"gateway not started: {error}") from None
+    uvicorn.run(app, host=args.host, port=args.port, loop="uvloop", http="httptools",
                 lifespan="on", server_header=False, proxy_headers=False,
                 log_level=args.log_level, access_log=args.access_log)
 

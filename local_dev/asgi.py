@@ -17,6 +17,7 @@ from typing import Any
 from gateway.app import Gateway
 from gateway.clock import Clock
 from gateway.http import Headers, Request, Response
+from gateway.serverconfig import ServerConfigError
 from gateway.settings import Settings
 
 from .transport import AiohttpTransport
@@ -87,12 +88,27 @@ async def _send(response: Response, send: Any, head_only: bool) -> None:
         await _close(response)
 
 
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Settings from the environment plus the server-side config file named by
+    ``GATEWAY_CONFIG_FILE`` (JSON, or TOML by its ``.toml`` suffix). Raises ``ServerConfigError``
+    with the reason when the file is missing or invalid: the server must not start on a guess."""
+    path = env.get("GATEWAY_CONFIG_FILE")
+    if not path:
+        return Settings.from_mapping(env)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError as error:
+        raise ServerConfigError(f"GATEWAY_CONFIG_FILE {path}: {error.strerror or error}") from None
+    return Settings.from_mapping(env, text, "toml" if path.endswith(".toml") else "json")
+
+
 class GatewayApp:
     """The ASGI callable. One Gateway and one upstream session per process."""
 
     def __init__(self, env: Mapping[str, str] | None = None, clock: Clock | None = None) -> None:
         self.transport = AiohttpTransport()
-        settings = Settings.from_mapping(os.environ if env is None else env)
+        settings = load_settings(os.environ if env is None else env)
         self.gateway = Gateway(settings, self.transport, clock)
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:

@@ -7,16 +7,20 @@ import json
 import logging
 from typing import Any
 
+from .access import require_token
 from .clock import Clock
 from .config import build_config
 from .errors import GatewayError, json_response, not_found
 from .http import Body, BodyTooLarge, Headers, Request, Response
 from .memorystore import MemoryStore
 from .ports import HttpTransport, KeyValueStore
-from .routes import match
+from .redaction import redact
+from .routes import Match, match
 from .routing.context import Call, Outcome
 from .routing.retry import with_retry
 from .routing.targets import Leaf, Router
+from .serverconfig import ServerRoute
+from .serverroute import headerless, models_list, refuse_redirects
 from .settings import Settings
 from .upstream import authorize, network_error, prepare, send_once
 
@@ -73,6 +77,18 @@ async def _json_params(request: Request) -> dict[str, Any]:
     return params
 
 
+async def _read_body(request: Request, found: Match, root: dict[str, Any] | None) -> tuple[dict[str, Any], Body | None]:
+    """(JSON params, raw body): JSON is parsed; an upload is buffered only when ``root`` may resend it."""
+    if found.body == "json":
+        return await _json_params(request), None
+    if found.fn == "proxy" and _is_json(request.headers):
+        raw = await request.read(MAX_JSON_BODY)  # routing and override_params may need it
+        return _lenient_json(raw), raw
+    if found.body == "raw":
+        return {}, await request.read(MAX_BUFFERED_BODY) if _may_resend(root) else request.body
+    return {}, None
+
+
 class Gateway:
     """The runtime-neutral gateway. Adapters build one per process/isolate and call ``handle``."""
 
@@ -102,20 +118,30 @@ class Gateway:
             return not_found()
         if found.fn in _NOT_BUILT:
             return json_response(501, {"status": "failure", "message": _NOT_BUILT[found.fn]})
-        root, overrides = build_config(request.headers, self.settings)
-        params: dict[str, Any] = {}
-        raw: Body | None = None
-        if found.body == "json":
-            params = await _json_params(request)
-        elif found.fn == "proxy" and _is_json(request.headers):
-            raw = await request.read(MAX_JSON_BODY)  # routing and override_params may need it
-            params = _lenient_json(raw)
-        elif found.body == "raw":
-            raw = await request.read(MAX_BUFFERED_BODY) if _may_resend(root) else request.body
+        routing = build_config(request.headers, self.settings)
+        server = self.settings.server
+        if routing.root is None and request.method == "GET" and found.fn == "proxy" \
+                and request.path.rstrip("/") == "/v1/models" and not server.empty:
+            return json_response(200, models_list(server))
+        if routing.server_held:  # known from the headers: refuse before reading any body
+            self._check_access(request.headers)
+        params, raw = await _read_body(request, found, routing.root or server.configs.get("default"))
+        route = ServerRoute(routing.root, routing.server_held) if routing.root is not None else \
+            headerless(params, request.headers, self.settings)
+        if route.server_held and not routing.server_held:
+            self._check_access(request.headers)
         call = Call(found.fn, request.method, request.path, request.query, found.path_params,
-                    found.body, request.headers, params, raw, overrides, _metadata(request.headers))
-        outcome = await Router(call, self._leaf_for(call), self.clock).walk(root, {}, "config")
+                    found.body, request.headers, params, raw, routing.overrides, _metadata(request.headers),
+                    server_held=route.server_held)
+        outcome = await Router(call, self._leaf_for(call), self.clock).walk(route.root, {}, "config")
+        if route.server_held and server.secrets:
+            outcome = redact(outcome, server.secrets)
         return self._respond(outcome, request.headers)
+
+    def _check_access(self, headers: Headers) -> None:
+        """A route that spends the server's keys needs a gateway token, and may not redirect them."""
+        require_token(headers, self.settings.server.token_hashes)
+        refuse_redirects(headers)
 
     def _leaf_for(self, call: Call) -> Leaf:
         """The upstream step for one call: prepare once, then send with retry and timeout."""
@@ -125,7 +151,8 @@ class Gateway:
             slug = prepared.provider.slug
 
             async def attempt() -> Outcome:  # credentials and signatures are fresh on every try
-                ready = await authorize(prepared, self.transport, self.store, self.clock.time())
+                ready = await authorize(prepared, self.transport, self.store, self.clock.time(),
+                                        self.settings.trusted_custom_hosts)
                 return await send_once(self.transport, ready, call, timeout)
 
             outcome = await with_retry(attempt, settings.get("retry"), self.clock,

@@ -18,6 +18,7 @@ from .errors import GatewayError, ValidationError
 from .http import Headers
 from .providers import get_provider
 from .providers.catalog import VALID_PROVIDERS
+from .serverconfig import ServerRoute, named
 from .settings import Settings
 
 P = "x-portkey-"
@@ -39,6 +40,13 @@ def _bearer(value: str | None) -> str | None:
     return value[7:] if value[:7].lower() == "bearer " else value
 
 
+def client_key(headers: Headers) -> str | None:
+    """The provider key a client sent. Anthropic's SDK and Claude Code send it as x-api-key; any
+    provider takes it from there when there is no Authorization, so an Anthropic client can reach
+    every provider."""
+    return _bearer(headers.get("authorization")) or headers.get("x-api-key")
+
+
 def _header_group(slug: str | None) -> tuple[tuple[str, str, bool], ...]:
     found = get_provider(slug) if slug in VALID_PROVIDERS else None
     return found.option_headers if found is not None else ()
@@ -48,9 +56,7 @@ def provider_fields(headers: Headers) -> dict[str, Any]:
     """Header mode: one leaf's provider, key and that provider's header group."""
     provider = headers.get(P + "provider")
     leaf: dict[str, Any] = {"provider": provider}
-    # Anthropic's SDK and Claude Code send the key as x-api-key; any provider takes it from there
-    # when there is no Authorization, so an Anthropic client can reach every provider.
-    key = _bearer(headers.get("authorization")) or headers.get("x-api-key")
+    key = client_key(headers)
     if key:
         leaf["api_key"] = key
     for name, option, bare in _header_group(provider):
@@ -131,20 +137,39 @@ def _timeout(headers: Headers) -> float | None:
     return value if value > 0 else None
 
 
-def build_config(headers: Headers, settings: Settings) -> tuple[dict[str, Any], HeaderOverrides]:
+@dataclass(frozen=True)
+class Routing:
+    """The validated routing of one request. ``root`` is None when the request carries no routing
+    header and the server decides once the body is read (model string or ``default`` config)."""
+
+    root: dict[str, Any] | None
+    overrides: HeaderOverrides
+    server_held: bool = False
+
+
+def _root(raw_config: str | None, headers: Headers, settings: Settings) -> ServerRoute | None:
+    if not raw_config:
+        return ServerRoute(provider_fields(headers), False)
+    if not raw_config.lstrip().startswith("{"):
+        found = named(raw_config, settings.server)
+        if found is not None:
+            return found
+    return ServerRoute(_parse_config(raw_config, headers, settings), False)
+
+
+def build_config(headers: Headers, settings: Settings) -> Routing:
     """Validate the request's routing headers in upstream's order; return the root target."""
     _check_content_type(headers)
     raw_config = headers.get(P + "config")
     provider = headers.get(P + "provider")
-    if not raw_config and not provider:
-        raise ValidationError("Either x-portkey-config or x-portkey-provider header is required")
     if provider and provider not in VALID_PROVIDERS:
         raise ValidationError("Invalid provider passed")
     custom_host = headers.get(P + "custom-host")
     if custom_host and not is_valid_custom_host(custom_host, settings.trusted_custom_hosts):
         raise ValidationError("Invalid custom host")
-    root = _parse_config(raw_config, headers, settings) if raw_config else provider_fields(headers)
-    _refuse_hooks(root, headers)
+    route = _root(raw_config, headers, settings) if raw_config or provider else None
+    if route is not None:
+        _refuse_hooks(route.root, headers)
     strict = headers.get(P + "strict-open-ai-compliance")
     overrides = HeaderOverrides(
         custom_host=custom_host or None,
@@ -152,4 +177,6 @@ def build_config(headers: Headers, settings: Settings) -> tuple[dict[str, Any], 
         request_timeout=_timeout(headers),
         strict_open_ai_compliance=False if strict == "false" else None,
     )
-    return root, overrides
+    if route is None:
+        return Routing(None, overrides)
+    return Routing(route.root, overrides, route.server_held)

@@ -43,6 +43,9 @@ _HOP_BY_HOP = frozenset({
     "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "host",
     "content-length", "expect", "proxy-connection", "accept-encoding",
 })
+_CLIENT_CREDENTIALS = ("authorization", "x-api-key", "api-key", "x-goog-api-key")
+"""A client's credential headers: never forwarded when the server's own keys are used (the
+client's bearer is then the gateway token)."""
 _DROP_FROM_UPSTREAM = frozenset({"content-length", "content-encoding", "transfer-encoding",
                                  "connection", "keep-alive", "date"})
 
@@ -96,9 +99,10 @@ def _url(provider: Provider, call: Call, fn: str, options: dict[str, Any], host:
 def _headers(provider: Provider, call: Call, fn: str, options: dict[str, Any], forward: tuple[str, ...],
              ignore: tuple[str, ...], streamed: bool) -> Headers:
     out = Headers()
+    private = _CLIENT_CREDENTIALS if call.server_held else ()
     if call.fn == "proxy":
         for name, value in call.headers.items():
-            if not (name.startswith("x-portkey-") or name in _HOP_BY_HOP or name in ignore):
+            if not (name.startswith("x-portkey-") or name in _HOP_BY_HOP or name in ignore or name in private):
                 out[name] = value
         if call.body_kind == "none":
             out.pop("content-type")
@@ -113,7 +117,7 @@ def _headers(provider: Provider, call: Call, fn: str, options: dict[str, Any], f
         out[name] = value
     for name in forward:
         forwarded = call.headers.get(name)
-        if forwarded is not None:
+        if forwarded is not None and name not in private:
             out[name] = forwarded
     return out
 
@@ -122,7 +126,10 @@ def _body(provider: Provider, call: Call, plan: Plan, params: dict[str, Any],
           settings: dict[str, Any], options: dict[str, Any]) -> Body | None:
     if call.body_kind == "json":
         if plan.translation is not None:
-            return jsoncodec.dumps(plan.translation.request(params, options, plan.ctx))
+            mapped = plan.translation.request(params, options, plan.ctx)
+            if plan.translation.encode is not None:
+                return _Encoded(*plan.translation.encode(mapped))
+            return jsoncodec.dumps(mapped)
         spec = provider.params.get(plan.provider_fn)
         payload = map_params(spec, params, options) if spec is not None else params
         return jsoncodec.dumps(payload)
@@ -134,10 +141,21 @@ def _body(provider: Provider, call: Call, plan: Plan, params: dict[str, Any],
     return None
 
 
+class _Encoded(bytes):
+    """A translated body that is not JSON (``Translation.encode``), carrying its content type."""
+
+    content_type: str
+
+    def __new__(cls, body: bytes, content_type: str) -> _Encoded:
+        encoded = super().__new__(cls, body)
+        encoded.content_type = content_type
+        return encoded
+
+
 def _context(provider: Provider, call: Call, settings: dict[str, Any], now: float) -> MapContext:
     strict = not (call.overrides.strict_open_ai_compliance is False
                   or settings.get("strict_open_ai_compliance") is False)
-    model = call.params.get("model")
+    model = (settings.get("override_params") or {}).get("model", call.params.get("model"))  # what goes upstream
     return MapContext(provider.slug, model if isinstance(model, str) else None, strict, int(now),
                       f"{provider.slug}-{int(now * 1000)}")
 
@@ -149,14 +167,16 @@ def _options(provider: Provider, target: dict[str, Any], headers: Headers) -> di
 
 
 def url_options(options: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
-    """The options a URL is built from, plus the request's ``model`` and ``stream`` (after
+    """The options a URL is built from, plus the request's ``model``, ``user`` and ``stream`` (after
     ``override_params``): Gemini, Vertex AI and Bedrock name both in the path
     (``/models/{model}:streamGenerateContent``), so an endpoint template may use ``{model}`` and a
-    ``build_url`` may read ``options["stream"]``. Only the URL sees them, never headers or hooks."""
-    model = params.get("model")
+    ``build_url`` may read ``options["stream"]``; Predibase's documented tenant id travels in
+    OpenAI's ``user`` field. Only the URL sees them, never headers or hooks."""
     facts: dict[str, Any] = {"stream": params.get("stream") is True}
-    if isinstance(model, str) and model:
-        facts["model"] = model
+    for name in ("model", "user"):
+        value = params.get(name)
+        if isinstance(value, str) and value:
+            facts[name] = value
     return {**options, **facts}
 
 
@@ -178,6 +198,9 @@ def prepare(call: Call, target: dict[str, Any], settings: dict[str, Any],
     body = _body(provider, call, plan, params, settings, options)
     streamed = not isinstance(body, (bytes, type(None)))
     headers = _headers(provider, call, plan.provider_fn, options, forward, ignore, streamed)
+    if isinstance(body, _Encoded):
+        headers["content-type"] = body.content_type
+        body = bytes(body)
     return Prepared(provider, call.method, url, headers, body, plan, params.get("stream") is True, options)
 
 
@@ -303,7 +326,8 @@ def estimate_outcome(prepared: Prepared) -> Outcome:
     return Outcome(200, headers, body, prepared.provider.slug)
 
 
-async def authorize(prepared: Prepared, transport: HttpTransport, store: KeyValueStore, now: float) -> Prepared:
+async def authorize(prepared: Prepared, transport: HttpTransport, store: KeyValueStore, now: float,
+                    trusted_hosts: tuple[str, ...] = ()) -> Prepared:
     """Run the provider's credential and signing hooks on a prepared request."""
     provider = prepared.provider
     if prepared.plan.estimate or (provider.authorize is None and provider.sign is None):
@@ -311,7 +335,7 @@ async def authorize(prepared: Prepared, transport: HttpTransport, store: KeyValu
     headers = prepared.headers.copy()
     options = prepared.options
     if provider.authorize is not None:
-        context = AuthContext(options, prepared.plan.provider_fn, transport, store, now)
+        context = AuthContext(options, prepared.plan.provider_fn, transport, store, now, trusted_hosts)
         for name, value in (await provider.authorize(context)).items():
             headers[name] = value
     if provider.sign is not None:

@@ -26,6 +26,8 @@ class Call:
     raw: Body | None
     overrides: HeaderOverrides
     metadata: dict[str, Any] = field(default_factory=dict)
+    server_held: bool = False
+    """Routed with keys the server holds: the client's credentials must never go upstream."""
 
 
 @dataclass

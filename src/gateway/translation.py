@@ -57,12 +57,12 @@ class Plan:
 
 
 def plan_for(provider: Provider, fn: str, ctx: MapContext) -> Plan:
-    """Pick the endpoint to call: the route's own when the provider has it, else the hub's
-    through the route's client format; a count the provider cannot do becomes an estimate."""
-    if provider.supports(fn):
+    """Pick the endpoint to call: the route's own when the provider has it (for this model), else
+    the hub's through the route's client format; a count the provider cannot do becomes an estimate."""
+    if provider.supports(fn, ctx.model):
         return Plan(fn, provider.translations.get(fn), None, ctx)
     fmt = client_format(fn)
-    if fmt is not None and provider.supports(fmt.hub_fn):
+    if fmt is not None and provider.supports(fmt.hub_fn, ctx.model):
         if fn == fmt.count_fn:
             return Plan(fn, None, fmt, ctx, estimate=True)
         return Plan(fmt.hub_fn, provider.translations.get(fmt.hub_fn), fmt, ctx)

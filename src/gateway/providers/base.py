@@ -15,6 +15,8 @@ from ..transform.params import Options, ParamMap
 HeaderBuilder = Callable[[Options, str], dict[str, str]]
 UrlBuilder = Callable[["Provider", Options, str, str, Mapping[str, str], str], str]
 """(provider, options, fn, base_url, path_params, client_query) -> the full upstream URL."""
+NativeCheck = Callable[[str, "str | None"], bool]
+"""(fn, model) -> whether the provider serves fn itself for this model."""
 
 
 def bearer_headers(options: Options, fn: str) -> dict[str, str]:
@@ -38,13 +40,17 @@ class Translation:
     request/response/stream speak that format instead (Anthropic's body and named events, then
     ``DONE``), while ``error`` still returns the hub envelope (the core shapes it for the route).
     ``framing``: how the core splits the provider's stream into events: ``sse`` (any of
-    ``\\n\\n``, ``\\r\\n\\r\\n``), ``lines`` (one JSON per line) or ``json-array``."""
+    ``\\n\\n``, ``\\r\\n\\r\\n``), ``lines`` (one JSON per line), ``json-array`` or ``text`` (unframed
+    text; its clean end is the ``DONE``)."""
 
     request: Callable[[Mapping[str, Any], Options, MapContext], dict[str, Any]]
     response: Callable[[Any, MapContext], dict[str, Any]]
     error: Callable[[int, Any, str, MapContext], dict[str, Any]]
     stream: Callable[[MapContext], StreamMapper]
     framing: str = "sse"
+    encode: Callable[[dict[str, Any]], tuple[bytes, str]] | None = None
+    """The mapped request's wire form when it is not JSON: (body, content-type). Stability's
+    v2beta image endpoints take multipart form data only. None: compact JSON."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,9 @@ class AuthContext:
     transport: HttpTransport
     store: KeyValueStore
     now: float
+    trusted_hosts: tuple[str, ...] = ()
+    """The gateway's trusted custom hosts, for a hook that must vet a URL it was given (a
+    service account's ``token_uri``) with ``customhost.is_valid_custom_host``."""
 
 
 @dataclass(frozen=True)
@@ -103,9 +112,15 @@ class Provider:
     client_options: Mapping[str, str] = field(default_factory=dict)
     """Client request header -> provider option, used when the target does not set the option
     (Anthropic's ``anthropic-beta`` from Claude Code reaches Anthropic in config mode too)."""
+    native: NativeCheck | None = None
+    """For a provider whose models differ in what they serve (Vertex AI serves ``messages`` for
+    Claude, not Gemini): False makes the core plan that call as if fn were missing, i.e. through
+    the hub (or a local estimate for a token count)."""
 
-    def supports(self, fn: str) -> bool:
-        return fn == "proxy" or fn in self.endpoints
+    def supports(self, fn: str, model: str | None = None) -> bool:
+        if fn == "proxy":
+            return True
+        return fn in self.endpoints and (self.native is None or self.native(fn, model))
 
     def request_headers(self, options: Options, fn: str) -> dict[str, str]:
         return {**self.extra_headers, **self.headers(options, fn)}

@@ -160,10 +160,36 @@ class JsonArrayDecoder:
         return events
 
 
+class TextDecoder:
+    """Plain text with no framing at all (Bytez streams generated text this way): the text of each
+    chunk is one event (a ``str``). Such a body says it is complete only by ending cleanly, so
+    ``end``, which runs only then, adds ``DONE``; a body that breaks never gets it."""
+
+    def __init__(self) -> None:
+        self._text = codecs.getincrementaldecoder("utf-8")("replace")
+
+    def feed(self, chunk: bytes) -> list[Event]:
+        text = self._text.decode(chunk)
+        return [Event(text)] if text else []
+
+    def end(self) -> list[Event]:
+        tail = self._text.decode(b"", final=True)
+        return ([Event(tail)] if tail else []) + [Event(DONE)]
+
+
+def _aws_eventstream() -> Decoder:
+    """AWS's binary event-stream (Bedrock), loaded on first use: only AWS providers need it."""
+    from .eventstream import EventStreamDecoder
+
+    return EventStreamDecoder()
+
+
 DECODERS: dict[str, Callable[[], Decoder]] = {
     "sse": SseDecoder,
     "lines": LinesDecoder,
     "json-array": JsonArrayDecoder,
+    "text": TextDecoder,
+    "aws-eventstream": _aws_eventstream,
 }
 
 

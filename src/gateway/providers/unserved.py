@@ -11,7 +11,6 @@ REASONS: dict[str, str] = {
     "azure-ai": _PART_2,
     "bedrock": _PART_2,
     "bytez": _PART_2,
-    "cohere": _PART_2,
     "cortex": "upstream lists it but registers no provider for it (its requests fail there too)",
     "google": _PART_2,
     "huggingface": _PART_2,

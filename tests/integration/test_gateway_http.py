@@ -109,7 +109,7 @@ def test_missing_endpoint_and_unimplemented_provider(gateway: GatewayServer, moc
     response = post(gateway, {"x-portkey-provider": "groq", "x-portkey-custom-host": mock.url()},
                     {"model": "e", "input": "x"}, "/v1/embeddings")
     assert (response.status_code, response.json()["message"]) == (400, "embed is not supported by groq")
-    response = post(gateway, {"x-portkey-provider": "bedrock"})
+    response = post(gateway, {"x-portkey-provider": "palm"})
     assert response.status_code == 501 and "not implemented" in response.json()["message"]
     response = post(gateway, {"x-portkey-provider": "ollama"})
     assert response.status_code == 400 and "custom host" in response.json()["message"]

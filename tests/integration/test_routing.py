@@ -124,7 +124,7 @@ def test_fallback_stops_on_gateway_exception(gateway: GatewayServer, mock: MockO
 
 def test_fallback_moves_past_a_provider_not_built_yet(gateway: GatewayServer, mock: MockOpenAI) -> None:
     config = {"strategy": {"mode": "fallback"},
-              "targets": [{"provider": "bedrock", "aws_access_key_id": "a", "aws_secret_access_key": "b"},
+              "targets": [{"provider": "cortex", "api_key": "a"},
                           leaf(mock, name="b")]}
     response = send(gateway, config)
     assert response.status_code == 200 and names(mock) == ["b"]

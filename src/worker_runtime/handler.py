@@ -2,6 +2,8 @@
 
 Built per request on purpose (DESIGN rule 6, no module state): the cost is a few small
 objects, while imports (the real cold-start cost) happen once at module load.
+What must outlive a request (a provider's access token) goes to Workers KV through the ``CACHE``
+binding when the Worker has one (``kv.kv_store``), else to the per-request memory store.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from gateway.settings import Settings
 
 from .convert import request_from_js, response_to_js
 from .env import EnvVars
+from .kv import kv_store
 from .transport import JsFetchTransport
 
 
@@ -26,7 +29,7 @@ async def handle(js_request: Any, env: Any) -> Any:
     """Answer one JS ``Request`` with a JS ``Response`` through the runtime-neutral core."""
     js_request = getattr(js_request, "js_object", js_request)  # SDK Request wrapper -> JS
     try:
-        gateway = Gateway(Settings.from_mapping(EnvVars(env)), JsFetchTransport())
+        gateway = Gateway(Settings.from_mapping(EnvVars(env)), JsFetchTransport(), store=kv_store(env))
         request = await request_from_js(js_request)
         response = await gateway.handle(request)
         return await response_to_js(response)

@@ -79,6 +79,11 @@ compatibility_flags = ["python_workers"]
 
 [vars]
 TRUSTED_CUSTOM_HOSTS = "127.0.0.1,localhost"
+
+# Local (simulated) KV: the gateway's key-value store across requests (worker_runtime/kv.py).
+[[kv_namespaces]]
+binding = "CACHE"
+id = "gateway-workerd-test-cache"
 """
 
 
@@ -125,7 +130,8 @@ def worker(tmp_path_factory: pytest.TempPathFactory, wrangler: Path) -> Iterator
     started = time.monotonic()
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [str(wrangler), "dev", "--ip", "127.0.0.1", "--port", str(port)],
+            # --persist-to: local KV state written inside app_dir would trigger a reload too
+            [str(wrangler), "dev", "--ip", "127.0.0.1", "--port", str(port), "--persist-to", str(home / "state")],
             cwd=app_dir,
             stdin=subprocess.DEVNULL,
             stdout=log,

@@ -12,7 +12,6 @@ REASONS: dict[str, str] = {
     "bedrock": _PART_2,
     "bytez": _PART_2,
     "cortex": "upstream lists it but registers no provider for it (its requests fail there too)",
-    "google": _PART_2,
     "huggingface": _PART_2,
     "meshy": _PART_2,
     "nomic": _PART_2,
@@ -26,6 +25,5 @@ REASONS: dict[str, str] = {
     "segmind": _PART_2,
     "stability-ai": _PART_2,
     "triton": _PART_2,
-    "vertex-ai": _PART_2,
     "workers-ai": _PART_2,
 }

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..transform.params import Options, Param, ParamMap
 from . import openai
-from .base import Provider
+from .base import Provider, UrlBuilder, render_path
 
 CHAT, COMPLETE, EMBED, IMAGE, SPEECH = "chatComplete", "complete", "embed", "imageGenerate", "createSpeech"
 AUDIO_IN = ("createTranscription", "createTranslation")
@@ -66,6 +66,7 @@ TABLE: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "deepseek": ("https://api.deepseek.com", "/v1", (CHAT,)),
     "openrouter": ("https://openrouter.ai/api", "/v1", (CHAT,)),
     "perplexity-ai": ("https://api.perplexity.ai", "", (CHAT,)),
+    "ai21": ("https://api.ai21.com/studio/v1", "", (CHAT,)),
     "x-ai": ("https://api.x.ai/v1", "", (CHAT, COMPLETE, EMBED)),
     "mistral-ai": ("https://api.mistral.ai/v1", "", (CHAT, EMBED)),
     "ollama": ("", "/v1", (CHAT, COMPLETE, EMBED)),
@@ -107,31 +108,105 @@ TABLE: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "jina": ("https://api.jina.ai/v1", "", (EMBED,)),
     "voyage": ("https://api.voyageai.com/v1", "", (EMBED,)),
     "recraft-ai": ("https://external.api.recraft.ai/v1", "", (IMAGE,)),
+    # The OpenAI-shaped part of providers whose own module adds the rest (a base URL from options,
+    # translated endpoints): workers_ai/, huggingface.py.
+    "workers-ai": ("", "/v1", (CHAT, EMBED)),
+    "huggingface": ("https://router.huggingface.co", "/v1", (CHAT, COMPLETE)),
     # Proxy-only: no unified endpoint, any /v1/* request passes through with the provider's auth.
     "replicate": ("https://api.replicate.com/v1", "", ()),
     "tripo3d": ("https://api.tripo3d.ai/v2/openapi", "", ()),
     "milvus": ("", "", ()),
 }
 
-# Chat parameters a provider names differently or rejects (None drops the key), per upstream's configs.
+def _mistral_tool_choice(params: Mapping[str, Any], options: Options) -> Any:
+    """OpenAI's ``required`` is Mistral's ``any`` (upstream maps it; older Mistral models know no other)."""
+    choice = params.get("tool_choice")
+    return "any" if choice == "required" else choice
+
+
+def _openrouter_reasoning(params: Mapping[str, Any], options: Options) -> Any:
+    """OpenRouter's ``reasoning`` object, with OpenAI's ``reasoning_effort`` folded in as its ``effort``."""
+    reasoning = dict(params["reasoning"]) if isinstance(params.get("reasoning"), Mapping) else {}
+    if params.get("reasoning_effort"):
+        reasoning["effort"] = params["reasoning_effort"]
+    return reasoning or None
+
+
+def _openrouter_usage(params: Mapping[str, Any], options: Options) -> Any:
+    """OpenRouter's ``usage: {include}`` (usage accounting), from itself or OpenAI's ``stream_options``."""
+    usage = dict(params["usage"]) if isinstance(params.get("usage"), Mapping) else {}
+    stream_options = params.get("stream_options")
+    if isinstance(stream_options, Mapping) and stream_options.get("include_usage"):
+        usage["include"] = True
+    return usage or None
+
+
+def _plain(*names: str) -> dict[str, Param | None]:
+    return {name: Param(name) for name in names}
+
+
+# Chat parameters a provider names differently, adds or rejects (None drops the key), per upstream's configs.
 _CHAT_TWEAKS: dict[str, dict[str, Param | None]] = {
-    "mistral-ai": {"seed": Param("random_seed")},
-    "groq": {"logprobs": None, "top_logprobs": None},
+    "mistral-ai": {"seed": Param("random_seed"), "tool_choice": Param("tool_choice", transform=_mistral_tool_choice),
+                   "safe_mode": Param("safe_prompt"), **_plain("safe_prompt", "prompt", "suffix")},
+    "groq": {"logprobs": None, "top_logprobs": None, "logit_bias": None},
+    "together-ai": _plain("top_k", "repetition_penalty"),
+    "fireworks-ai": _plain("top_k", "prompt_truncate_len", "context_length_exceeded_behavior"),
+    "perplexity-ai": _plain("top_k", "search_domain_filter", "search_recency_filter", "search_mode",
+                            "search_after_date_filter", "search_before_date_filter", "last_updated_after_filter",
+                            "last_updated_before_filter", "return_images", "return_related_questions",
+                            "disable_search", "enable_search_classifier"),
+    "openrouter": {"reasoning": Param("reasoning", transform=_openrouter_reasoning),
+                   "reasoning_effort": Param("reasoning", transform=_openrouter_reasoning),
+                   "usage": Param("usage", transform=_openrouter_usage),
+                   "stream_options": Param("usage", transform=_openrouter_usage),
+                   **_plain("transforms", "provider", "models")},
+    "ai21": _plain("documents"),
+    # upstream's azure-ai-inference config (github's too) keeps max_completion_tokens: o-series models need it
+    "github": {"max_completion_tokens": Param("max_completion_tokens", min=0)},
+}
+_COMPLETE_TWEAKS: dict[str, dict[str, Param | None]] = {
+    "together-ai": _plain("top_k", "repetition_penalty"),
+    "fireworks-ai": _plain("top_k", "context_length_exceeded_behavior"),
 }
 
 # Embedding APIs with their own extra fields (input_type, task, ...): bodies pass unchanged.
 _BODY_AS_IS = frozenset({"jina", "voyage"})
 
-_EXTRA_HEADERS = {"openrouter": {"http-referer": "https://portkey.ai/", "x-title": "portkey"}}
+_EXTRA_HEADERS = {"openrouter": {"http-referer": "https://portkey.ai/", "x-title": "portkey"},
+                  "github": {"extra-parameters": "drop"}}  # as upstream's azure-ai-inference headers
+
+
+def _mistral_url(provider: Provider, options: Options, fn: str, base: str, path_params: Mapping[str, str],
+                 query: str) -> str:
+    """Codestral's fill-in-the-middle: with ``mistral_fim_completion: "true"``
+    (``x-portkey-mistral-fim-completion``) a chat request (``prompt``, ``suffix``) goes to
+    ``/fim/completions``, as upstream sends it; a proxied call keeps its own path and query."""
+    if fn == "proxy":
+        path = path_params.get("path", "").removeprefix("/v1/proxy").removeprefix("/v1")
+        return base + path + (f"?{query}" if query else "")
+    if fn == CHAT and str(options.get("mistral_fim_completion")).lower() == "true":
+        return base + "/fim/completions"
+    return base + render_path(provider.endpoints[fn], path_params, options)
+
+
+# slug: (URL builder, header-mode option headers)
+_URL_OPTIONS: dict[str, tuple[UrlBuilder, tuple[tuple[str, str, bool], ...]]] = {
+    "mistral-ai": (_mistral_url, (("mistral-fim-completion", "mistral_fim_completion", False),)),
+}
 
 
 def build(slug: str) -> Provider:
     base, prefix, fns = TABLE[slug]
     endpoints = {fn: prefix + openai.ENDPOINTS[fn] for fn in fns}
     params = {} if slug in _BODY_AS_IS else {fn: _MAPS[fn] for fn in fns if fn in _MAPS}
-    if slug in _CHAT_TWEAKS:
-        chat = {**params[CHAT], **_CHAT_TWEAKS[slug]}
-        params[CHAT] = {key: rule for key, rule in chat.items() if rule is not None}
+    for fn, tweaks in ((CHAT, _CHAT_TWEAKS), (COMPLETE, _COMPLETE_TWEAKS)):
+        if slug in tweaks and fn in params:
+            tweaked = {**params[fn], **tweaks[slug]}
+            params[fn] = {key: rule for key, rule in tweaked.items() if rule is not None}
     provider = Provider(slug=slug, base_url=base, endpoints=endpoints, params=params)
+    if slug in _URL_OPTIONS:
+        url, option_headers = _URL_OPTIONS[slug]
+        provider = replace(provider, build_url=url, option_headers=option_headers)
     extra = _EXTRA_HEADERS.get(slug)
     return replace(provider, extra_headers=extra) if extra else provider

@@ -7,23 +7,10 @@ from __future__ import annotations
 _PART_2 = "needs its own translation, which is not built yet"
 
 REASONS: dict[str, str] = {
-    "ai21": _PART_2,
-    "azure-ai": _PART_2,
     "bedrock": _PART_2,
-    "bytez": _PART_2,
     "cortex": "upstream lists it but registers no provider for it (its requests fail there too)",
-    "huggingface": _PART_2,
-    "meshy": _PART_2,
-    "nomic": _PART_2,
-    "oracle": _PART_2,
-    "palm": _PART_2,
+    "palm": "Google decommissioned the PaLM API (generateText, generateMessage, embedText) that upstream "
+            "calls; Gemini is served as google",
     "portkey": "the hosted Portkey control plane, not a model provider",
-    "predibase": _PART_2,
-    "qdrant": _PART_2,
-    "reka-ai": _PART_2,
     "sagemaker": _PART_2,
-    "segmind": _PART_2,
-    "stability-ai": _PART_2,
-    "triton": _PART_2,
-    "workers-ai": _PART_2,
 }

@@ -17,6 +17,7 @@ from js import Response as JsResponse
 from pyodide.ffi import to_js
 
 from gateway.app import Gateway
+from gateway.serverconfig import ServerConfigError
 from gateway.settings import Settings
 
 from .convert import request_from_js, response_to_js
@@ -29,7 +30,11 @@ async def handle(js_request: Any, env: Any) -> Any:
     """Answer one JS ``Request`` with a JS ``Response`` through the runtime-neutral core."""
     js_request = getattr(js_request, "js_object", js_request)  # SDK Request wrapper -> JS
     try:
-        gateway = Gateway(Settings.from_mapping(EnvVars(env)), JsFetchTransport(), store=kv_store(env))
+        settings = Settings.from_mapping(EnvVars(env))
+    except ServerConfigError as error:  # a Worker cannot refuse to start: every request says why
+        return _failure(500, f"The gateway's server-side configuration is invalid: {error}")
+    try:
+        gateway = Gateway(settings, JsFetchTransport(), store=kv_store(env))
         request = await request_from_js(js_request)
         response = await gateway.handle(request)
         return await response_to_js(response)

@@ -7,10 +7,8 @@ from __future__ import annotations
 _PART_2 = "needs its own translation, which is not built yet"
 
 REASONS: dict[str, str] = {
-    "bedrock": _PART_2,
     "cortex": "upstream lists it but registers no provider for it (its requests fail there too)",
     "palm": "Google decommissioned the PaLM API (generateText, generateMessage, embedText) that upstream "
             "calls; Gemini is served as google",
     "portkey": "the hosted Portkey control plane, not a model provider",
-    "sagemaker": _PART_2,
 }

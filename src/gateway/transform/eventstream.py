@@ -39,11 +39,12 @@ _PRELUDE_LENGTH = 12
 _MIN_LENGTH = 16  # prelude + trailer: a message with no headers and no payload
 _MAX_HEADERS = 128 * 1024  # AWS's limits (botocore's eventstream uses the same)
 _MAX_PAYLOAD = 24 * 1024 * 1024
+_SEEN_LIMIT = 64  # distinct header blocks remembered per stream
 _FIXED = {2: struct.Struct(">b"), 3: struct.Struct(">h"), 4: struct.Struct(">i"), 5: struct.Struct(">q"),
           8: struct.Struct(">q")}
 
 
-def _headers(raw: bytes) -> dict[str, Any]:
+def parse_headers(raw: bytes) -> dict[str, Any]:
     """The header block as a dict; values keep their wire type (bool, int, bytes, str)."""
     out: dict[str, Any] = {}
     at, end = 0, len(raw)
@@ -90,9 +91,15 @@ def _payload(raw: bytes) -> Any:
         raise FramingError(f"invalid JSON in event-stream payload: {raw[:200]!r}") from None
 
 
-def _event(message: bytes, headers_length: int) -> Event:
-    """One checked message -> an event (see the module docstring)."""
-    headers = _headers(message[_PRELUDE_LENGTH:_PRELUDE_LENGTH + headers_length])
+def _event(message: bytes, headers_length: int, seen: dict[bytes, dict[str, Any]]) -> Event:
+    """One checked message -> an event (see the module docstring). A stream repeats a handful of
+    header blocks (one per event type), so each distinct block is parsed once per stream."""
+    block = message[_PRELUDE_LENGTH:_PRELUDE_LENGTH + headers_length]
+    headers = seen.get(block)
+    if headers is None:
+        headers = parse_headers(block)
+        if len(seen) < _SEEN_LIMIT:
+            seen[block] = headers
     data = _payload(message[_PRELUDE_LENGTH + headers_length:-4])
     kind = headers.get(":message-type", "event")
     if kind == "event":
@@ -107,10 +114,11 @@ def _event(message: bytes, headers_length: int) -> Event:
 class EventStreamDecoder:
     """Incremental: ``feed`` any chunk, get the messages it completed."""
 
-    __slots__ = ("_buffer",)
+    __slots__ = ("_buffer", "_seen")
 
     def __init__(self) -> None:
         self._buffer = b""
+        self._seen: dict[bytes, dict[str, Any]] = {}
 
     def feed(self, chunk: bytes) -> list[Event]:
         buffer = self._buffer + chunk if self._buffer else chunk
@@ -129,7 +137,7 @@ class EventStreamDecoder:
                 message = buffer[start:start + total]
                 if zlib.crc32(message[:-4]) != _U32.unpack_from(message, total - 4)[0]:
                     raise FramingError("event-stream message CRC mismatch")
-                events.append(_event(message, headers_length))
+                events.append(_event(message, headers_length, self._seen))
                 start += total
         except FramingError as error:
             self._buffer = b""

@@ -32,7 +32,9 @@ def _row(slug: str) -> str | None:
     bodies = f"translated ({', '.join(translated)})" if translated else "passthrough"
     messages_format = client_format("messages")
     assert messages_format is not None
-    if "messages" in provider.endpoints:
+    if "messages" in provider.endpoints and provider.native is not None:
+        messages = "native for the models that have it (Claude), else via the hub"
+    elif "messages" in provider.endpoints:
         messages = "native"
     elif messages_format.hub_fn in provider.endpoints:
         messages = "via the hub (count_tokens: estimate)"

@@ -4,8 +4,6 @@ client gets in its 501 (and the README's provider table shows). A unit test fail
 
 from __future__ import annotations
 
-_PART_2 = "needs its own translation, which is not built yet"
-
 REASONS: dict[str, str] = {
     "cortex": "upstream lists it but registers no provider for it (its requests fail there too)",
     "palm": "Google decommissioned the PaLM API (generateText, generateMessage, embedText) that upstream "

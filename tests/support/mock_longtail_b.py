@@ -39,7 +39,7 @@ from typing import Any
 from aiohttp import web
 
 from gateway import rsa
-from gateway.providers.bedrock import sigv4
+from gateway.providers.aws import sigv4
 from tests.support.loopback import LoopbackServer
 from tests.support.mock_openai import Recorded
 

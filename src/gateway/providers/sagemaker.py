@@ -12,7 +12,7 @@ import re
 from ..errors import GatewayError
 from ..transform.params import Options
 from .base import Provider, SignRequest
-from .bedrock import sigv4
+from .aws import sigv4
 
 SLUG = "sagemaker"
 SERVICE = "sagemaker"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...errors import GatewayError
 from ...transform.params import Options
 from ..base import SignRequest
-from . import sigv4
+from ..aws import sigv4
 from .api import region
 
 SERVICE = "bedrock"

@@ -1,0 +1,1 @@
+"""Amazon Web Services request signing, shared by Bedrock and SageMaker."""

@@ -18,11 +18,11 @@ from yarl import URL
 
 from gateway.errors import GatewayError
 from gateway.http import Headers
+from gateway.providers.aws.sigv4 import Credentials, amz_date, host_header
+from gateway.providers.aws.sigv4 import sign as sigv4_sign
 from gateway.providers.base import SignRequest
 from gateway.providers.bedrock import PROVIDER
 from gateway.providers.bedrock.auth import sign
-from gateway.providers.aws.sigv4 import Credentials, amz_date, host_header
-from gateway.providers.aws.sigv4 import sign as sigv4_sign
 
 VECTORS = Path(__file__).resolve().parents[1] / "fixtures" / "sigv4"
 KEY, SECRET = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"

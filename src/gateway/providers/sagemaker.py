@@ -11,8 +11,8 @@ import re
 
 from ..errors import GatewayError
 from ..transform.params import Options
-from .base import Provider, SignRequest
 from .aws import sigv4
+from .base import Provider, SignRequest
 
 SLUG = "sagemaker"
 SERVICE = "sagemaker"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from ...errors import GatewayError
 from ...transform.params import Options
-from ..base import SignRequest
 from ..aws import sigv4
+from ..base import SignRequest
 from .api import region
 
 SERVICE = "bedrock"

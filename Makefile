@@ -8,13 +8,22 @@ WORKERD_STAMP := tests/workerd/node_modules/.setup-done
 HOST ?= 127.0.0.1
 PORT ?= 8787
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench clean chromium redis-server
 
-setup: $(STAMP) $(WORKERD_STAMP)
+setup: $(STAMP) $(WORKERD_STAMP) chromium redis-server
+
+# Debian's Chromium drives the console test (tests/integration/test_console_browser.py); never a downloaded browser.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
+
+# Debian's redis-server backs the shared-cache tests (tests/integration/test_redis_cache.py); each test starts its own.
+redis-server:
+	@command -v redis-server >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -e '.[local,test,dev]'
+	$(PY) -m pip install --quiet $$($(PY) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["dependency-groups"]["dev"])')
 	touch $(STAMP)
 
 $(WORKERD_STAMP): tests/workerd/package.json tests/workerd/package-lock.json
@@ -26,7 +35,7 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src local_dev tests benchmarks
-	$(VENV)/bin/mypy src/gateway local_dev
+	$(VENV)/bin/mypy src/gateway local_dev src/worker_runtime src/entry.py
 
 test: setup lint
 	$(PY) -m pytest -q tests

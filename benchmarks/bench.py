@@ -2,19 +2,26 @@
 
     .venv/bin/python benchmarks/bench.py [--quick] [--json [PATH]] [--mock raw|aiohttp] [--no-wrk] ...
     .venv/bin/python benchmarks/bench.py --portkey DIR   # also measure upstream Portkey's Node build in DIR
-    .venv/bin/python benchmarks/bench.py --paths translated   # only chat -> anthropic (default: both paths)
+    .venv/bin/python benchmarks/bench.py --paths translated   # only chat -> anthropic (default: passthrough,translated)
+    .venv/bin/python benchmarks/bench.py --paths gemini,bedrock   # chat -> google, chat -> bedrock (or --paths all)
 
 One run, one loopback mock (benchmarks/mock_server.py, its own process), one gateway
 (``python -m local_dev`` as a subprocess on a free port). Both are stopped at the end, even on error.
 Placement with ``taskset`` when there are >= 2 CPUs: the gateway alone on the first CPU, the mock
 and the load generator / this client on the others (on a 2-CPU machine they share the second).
 
-Two paths (``--paths``), each measured in every phase and printed in its own row:
+Four paths (``--paths``; default the first two), each measured in every phase and printed in its own row:
   * passthrough: chat -> openai (``x-portkey-provider: openai``), the bytes pass through; direct
     baseline: the same body to the mock's /v1/chat/completions;
   * translated: chat -> anthropic (``x-portkey-provider: anthropic``, ``max_tokens`` 64): sent to the
     mock's /v1/messages and the JSON / SSE answer mapped back to OpenAI's; direct baseline: the same
-    request in Anthropic's format straight to the mock's /v1/messages.
+    request in Anthropic's format straight to the mock's /v1/messages;
+  * gemini: chat -> google (model gemini-2.5-flash): sent to the mock's ``:generateContent`` /
+    ``:streamGenerateContent?alt=sse`` and mapped back; direct baseline: the same request in Gemini's
+    format straight to the mock;
+  * bedrock: chat -> bedrock (model amazon.nova-pro-v1:0, SigV4-signed with a dummy key the mock does
+    not check): sent to ``/model/{id}/converse`` / ``/converse-stream`` (binary AWS event-stream) and
+    mapped back; direct baseline: the same request in Converse's format, unsigned, straight to the mock.
 
 Measured:
   * latency at concurrency 1: N sequential requests (after warm-up), gateway and direct requests
@@ -30,8 +37,8 @@ Node gateway (``node DIR/build/start-server.js --headless --port=N``, built outs
 same CPU, the same phases against the same mock, and a third column in the table. Its "difference" is
 against the direct figures re-measured in its own pass. Only one gateway runs at any time.
 
-Only 127.0.0.1 is contacted. Default run is about 2.5 min with both paths (twice that with ``--portkey``);
-``--quick`` about 40 s.
+Only 127.0.0.1 is contacted. Default run is about 2.5 min with two paths (twice that with ``--portkey``),
+about 70 s more per extra path; ``--quick`` about 40 s with two paths.
 """
 
 from __future__ import annotations
@@ -65,14 +72,40 @@ PATH = "/v1/chat/completions"
 T_BODY = b'{"model":"gpt-4o-mini","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}'
 T_STREAM_BODY = b'{"model":"gpt-4o-mini","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"hi"}]}'
 MESSAGES_PATH = "/v1/messages"
-PATHS = ("passthrough", "translated")
+# The gemini and bedrock paths: the same chat request (max_tokens 64) naming a model of theirs; the
+# direct baselines are the same request in the provider's own format, straight to the mock.
+GEMINI_MODEL = "gemini-2.5-flash"
+BEDROCK_MODEL = "amazon.nova-pro-v1:0"
+G_BODY = T_BODY.replace(b"gpt-4o-mini", GEMINI_MODEL.encode())
+G_STREAM_BODY = T_STREAM_BODY.replace(b"gpt-4o-mini", GEMINI_MODEL.encode())
+B_BODY = T_BODY.replace(b"gpt-4o-mini", BEDROCK_MODEL.encode())
+B_STREAM_BODY = T_STREAM_BODY.replace(b"gpt-4o-mini", BEDROCK_MODEL.encode())
+GEMINI_NATIVE_BODY = b'{"contents":[{"role":"user","parts":[{"text":"hi"}]}],"generationConfig":{"maxOutputTokens":64}}'
+CONVERSE_BODY = b'{"messages":[{"role":"user","content":[{"text":"hi"}]}],"inferenceConfig":{"maxTokens":64}}'
+PATHS = ("passthrough", "translated", "gemini", "bedrock")
+DEFAULT_PATHS = ("passthrough", "translated")
 PATH_INFO = {
     "passthrough": "chat -> openai: /v1/chat/completions, x-portkey-provider: openai (bytes pass through)",
     "translated": "chat -> anthropic: /v1/chat/completions, x-portkey-provider: anthropic (sent to /v1/messages, "
                   "the JSON or SSE answer mapped back to chat.completion / chunks)",
+    "gemini": f"chat -> google: /v1/chat/completions, x-portkey-provider: google, model {GEMINI_MODEL} (sent to "
+              ":generateContent / :streamGenerateContent?alt=sse, the answer mapped back)",
+    "bedrock": f"chat -> bedrock: /v1/chat/completions, x-portkey-provider: bedrock, model {BEDROCK_MODEL} (SigV4-"
+               "signed, sent to /converse / /converse-stream, the JSON or binary event-stream mapped back)",
+}
+BASELINES = {
+    "translated": "the same request in Anthropic's format (max_tokens 64) sent straight to the mock's /v1/messages",
+    "gemini": "the same request in Gemini's format (maxOutputTokens 64) sent straight to the mock's "
+              ":generateContent / :streamGenerateContent?alt=sse",
+    "bedrock": "the same request in Converse's format (maxTokens 64, unsigned) sent straight to the mock's "
+               "/converse / /converse-stream (binary frames)",
 }
 OPENAI_END = b"data: [DONE]"
 ANTHROPIC_END = b'{"type":"message_stop"}'
+GEMINI_END = b'"finishReason":"STOP"'  # Gemini has no terminal event: its last chunk has the finish reason
+CONVERSE_END = b"metadata"  # the event type of ConverseStream's last frame
+AWS_AUTH = {"x-portkey-aws-access-key-id": "AKIDBENCHMARK0000001", "x-portkey-aws-secret-access-key":
+            "bench/Secret+Key/0123456789abcdefEXAMPLE", "x-portkey-aws-region": "us-east-1"}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -128,12 +161,28 @@ class Target:
     stream_headers: dict[str, str]
     body: bytes = BODY
     stream_body: bytes = STREAM_BODY
-    stream_end: bytes = OPENAI_END  # what a complete stream's body ends with (spaces ignored)
+    stream_end: bytes = OPENAI_END  # what a complete stream's last event holds (spaces ignored)
+    frames: str = "sse"  # "aws": the body is AWS event-stream frames, the last frame is checked
+
+
+def stream_complete(t: Target, data: bytes) -> bool:
+    """Whether a stream's last event (SSE) or last frame (AWS event-stream) holds ``t.stream_end``."""
+    if t.frames == "aws":
+        at, last = 0, b""
+        while len(data) - at >= 16:
+            total = int.from_bytes(data[at:at + 4], "big")
+            if total < 16 or at + total > len(data):
+                return False
+            last, at = data[at:at + total], at + total
+        return at == len(data) and t.stream_end in last
+    last_event = re.split(rb"\r?\n\r?\n", data.rstrip())[-1]
+    return t.stream_end.replace(b" ", b"") in last_event.replace(b" ", b"")
 
 
 def result_key(base: str, path: str) -> str:
     """JSON / table key of one target's figures: ``gateway``, ``direct``, ``portkey``, ``direct@portkey``
-    on the passthrough path (as before), the same with ``:translated`` appended on the translated one."""
+    on the passthrough path (as before), the same with ``:<path>`` appended on the others
+    (``gateway:translated``, ``direct:gemini``, ``portkey:bedrock`` ...)."""
     return base if path == "passthrough" else f"{base}:{path}"
 
 
@@ -319,8 +368,7 @@ async def stream_once(session: aiohttp.ClientSession, t: Target) -> tuple[float,
                 ttfb = time.perf_counter() - start
             data += chunk
     total = time.perf_counter() - start
-    return ttfb if ttfb is not None else total, total, data.replace(b" ", b"").rstrip().endswith(
-        t.stream_end.replace(b" ", b""))
+    return ttfb if ttfb is not None else total, total, stream_complete(t, bytes(data))
 
 
 async def streaming(targets: list[Target], n: int) -> dict[str, dict[str, list[float]]]:
@@ -333,7 +381,7 @@ async def streaming(targets: list[Target], n: int) -> dict[str, dict[str, list[f
             for t in (targets if i % 2 else targets[::-1]):
                 ttfb, total, complete = await stream_once(session, t)
                 if not complete:
-                    raise RuntimeError(f"{t.name}: stream did not end with {t.stream_end.decode()}")
+                    raise RuntimeError(f"{t.name}: the stream's last event lacks {t.stream_end.decode()}")
                 out[t.name]["ttfb"].append(ttfb)
                 out[t.name]["total"].append(total)
     return out
@@ -453,6 +501,8 @@ def path_targets(path: str, key: str, mock: str, gw: str, args: argparse.Namespa
         gw_h = {**json_h, "x-portkey-provider": "openai"}
         return direct, Target(key, gw, {**gw_h, "x-portkey-custom-host": mock + "/v1"},
                               gw, {**gw_h, "x-portkey-custom-host": mock + stream_scn + "/v1"})
+    if path in ("gemini", "bedrock"):
+        return provider_targets(path, key, mock, gw, stream_scn)
     # translated: an OpenAI-format client, Anthropic upstream; the baseline speaks Anthropic to the mock
     anth_h = {"Content-Type": "application/json", "x-api-key": "sk-bench", "anthropic-version": "2023-06-01"}
     direct = Target("direct:translated", mock + MESSAGES_PATH, anth_h, mock + stream_scn + MESSAGES_PATH, anth_h,
@@ -463,6 +513,32 @@ def path_targets(path: str, key: str, mock: str, gw: str, args: argparse.Namespa
                           T_BODY, T_STREAM_BODY, OPENAI_END)
 
 
+def provider_targets(path: str, key: str, mock: str, gw: str, stream_scn: str) -> tuple[Target, Target]:
+    """gemini / bedrock: an OpenAI-format client through the gateway (custom host = the mock's root,
+    where the provider's own paths follow); the baseline speaks the provider's format to the mock."""
+    json_h = {"Content-Type": "application/json", "Authorization": "Bearer sk-bench"}
+    if path == "gemini":
+        model_url = f"/v1beta/models/{GEMINI_MODEL}"
+        native_h = {"Content-Type": "application/json", "x-goog-api-key": "sk-bench"}
+        direct = Target("direct:gemini", mock + model_url + ":generateContent", native_h,
+                        mock + stream_scn + model_url + ":streamGenerateContent?alt=sse", native_h,
+                        GEMINI_NATIVE_BODY, GEMINI_NATIVE_BODY, GEMINI_END)
+        gw_h = {**json_h, "x-portkey-provider": "google"}
+        bodies = (G_BODY, G_STREAM_BODY)
+        # upstream Portkey sends no [DONE] after a Gemini stream: its last chunk has the finish reason
+        end = b'"finish_reason":"stop"' if key == "portkey" else OPENAI_END
+    else:
+        model_url = f"/model/{BEDROCK_MODEL}"
+        native_h = {"Content-Type": "application/json"}
+        direct = Target("direct:bedrock", mock + model_url + "/converse", native_h,
+                        mock + stream_scn + model_url + "/converse-stream", native_h,
+                        CONVERSE_BODY, CONVERSE_BODY, CONVERSE_END, frames="aws")
+        gw_h = {**json_h, "x-portkey-provider": "bedrock", **AWS_AUTH}
+        bodies, end = (B_BODY, B_STREAM_BODY), OPENAI_END
+    return direct, Target(f"{key}:{path}", gw, {**gw_h, "x-portkey-custom-host": mock},
+                          gw, {**gw_h, "x-portkey-custom-host": mock + stream_scn}, *bodies, end)
+
+
 # --- one pass: the mock plus one gateway ----------------------------------------------------
 def run_pass(procs: Procs, spec: GatewaySpec, mock_port: int, res: Results, args: argparse.Namespace,
              wrk: str | None, skip: set[str]) -> None:
@@ -471,8 +547,8 @@ def run_pass(procs: Procs, spec: GatewaySpec, mock_port: int, res: Results, args
 
     Results go under ``spec.key``; the direct figures of this pass under "direct" for our gateway
     and "direct@<key>" for any other, so each "difference" compares figures taken side by side.
-    The translated path's keys get ``:translated`` appended ("gateway:translated", "direct:translated",
-    "portkey:translated", "direct@portkey:translated"); the passthrough path keeps the plain keys.
+    The other paths' keys get ``:<path>`` appended ("gateway:translated", "direct:gemini",
+    "portkey:bedrock", "direct@portkey:translated"); the passthrough path keeps the plain keys.
     """
     n, warmup, duration, streams = (res.meta["latency_n"], res.meta["warmup"], res.meta["duration_s"],
                                     res.meta["stream_n"])
@@ -613,9 +689,7 @@ def table(res: Results) -> str:
     if meta.get("portkey"):
         info.append(f"portkey: {meta['portkey']}")
     info += [f"path {p}: {PATH_INFO[p]}" for p in paths]
-    if "translated" in paths:
-        info.append("  its direct baseline: the same request in Anthropic's format (max_tokens 64) sent "
-                    "straight to the mock's /v1/messages")
+    info += [f"  path {p}'s direct baseline: {BASELINES[p]}" for p in paths if p in BASELINES]
     notes: list[str] = []
     if len(cols) > 1:
         seen = []
@@ -658,9 +732,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-wrk", action="store_true", help="use the Python load generator even if wrk exists")
     p.add_argument("--no-pin", action="store_true", help="do not pin processes with taskset")
     p.add_argument("--skip", default="", help="comma list of phases to skip: latency,throughput,stream")
-    p.add_argument("--paths", default=",".join(PATHS),
-                   help="comma list of paths to measure: passthrough (chat -> openai) and/or translated "
-                        "(chat -> anthropic); default both")
+    p.add_argument("--paths", default=",".join(DEFAULT_PATHS),
+                   help="comma list of paths to measure: passthrough (chat -> openai), translated "
+                        "(chat -> anthropic), gemini (chat -> google), bedrock (chat -> bedrock converse), "
+                        "or all; default passthrough,translated")
     p.add_argument("--portkey", metavar="DIR",
                    help="also measure upstream Portkey's Node gateway built in DIR (node DIR/build/start-server.js), "
                         "in a second pass after ours is stopped; see benchmarks/README.md")
@@ -673,10 +748,15 @@ def main(argv: list[str] | None = None) -> int:
     duration = args.duration or (3.0 if args.quick else 10.0)
     streams = args.streams or (40 if args.quick else 200)
     skip = set(filter(None, args.skip.split(",")))
-    paths = [x for x in PATHS if x in set(filter(None, args.paths.split(",")))]
-    unknown = set(filter(None, args.paths.split(","))) - set(PATHS)
+    wanted = set(filter(None, args.paths.split(",")))
+    wanted = set(PATHS) if "all" in wanted else wanted
+    paths = [x for x in PATHS if x in wanted]
+    unknown = wanted - set(PATHS)
     if unknown or not paths:
-        p.error(f"--paths: pick from {', '.join(PATHS)} (got {args.paths!r})")
+        p.error(f"--paths: pick from {', '.join(PATHS)} or all (got {args.paths!r})")
+    if args.mock == "aiohttp" and {"gemini", "bedrock"} & set(paths):
+        p.error("--mock aiohttp (MockOpenAI) speaks OpenAI's and Anthropic's formats only: "
+                "the gemini and bedrock paths need --mock raw")
     wrk = None if args.no_wrk else shutil.which("wrk")
     specs = [our_gateway()]
     portkey_info = None

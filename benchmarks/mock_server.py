@@ -14,9 +14,18 @@ Two implementations, same wire behaviour for what the benchmark sends:
   path directives. ``POST .../v1/messages`` is answered in Anthropic's wire format: a ``message``
   JSON body, or with ``"stream": true`` Anthropic's named-event SSE (``message_start``,
   ``content_block_start``, N ``content_block_delta`` text deltas with the same chunks/gap
-  directives, ``content_block_stop``, ``message_delta``, ``message_stop``). It checks no headers
-  and no body fields. Measured at roughly 3x MockOpenAI's req/s on one core, so it does not cap
-  the gateway's figures.
+  directives, ``content_block_stop``, ``message_delta``, ``message_stop``). Two more wire formats,
+  streamed by URL as their APIs do:
+    - Gemini: ``.../v1beta/models/{m}:generateContent`` (a ``GenerateContentResponse``) and
+      ``:streamGenerateContent``: with ``?alt=sse`` SSE events ``\\r\\n\\r\\n`` apart, as Google
+      sends them (a text chunk at once, N text chunks, then a chunk with ``finishReason`` and
+      the usage); without it Gemini's streamed JSON array (what upstream Portkey asks for).
+    - Bedrock: ``.../model/{id}/converse`` (a Converse answer) and ``/converse-stream``: AWS
+      event-stream frames with real CRCs (``application/vnd.amazon.eventstream``; messageStart at
+      once, N contentBlockDelta, then contentBlockStop, messageStop and metadata). The SigV4
+      signature is not checked (tests/support/mock_bedrock.py does that).
+  It checks no headers and no body fields. Measured at roughly 3x MockOpenAI's req/s on one core,
+  so it does not cap the gateway's figures.
 * ``aiohttp``: tests/support/mock_openai.py's MockOpenAI itself (its recorded-request list is
   cleared every second so memory stays flat under load).
 """
@@ -32,9 +41,14 @@ import sys
 import threading
 import time
 from collections import deque
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from aws_frames import PAD, event_frame  # same folder: run as a script, benchmarks/ is on sys.path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GEMINI_PREFIX = "/v1beta/models/"
+BEDROCK_PREFIX = "/model/"
 
 
 def _parse_directives(path: str) -> tuple[dict[str, str], str]:
@@ -98,13 +112,98 @@ _ANTHROPIC_TAIL = (
 )
 
 
+def _gemini_chunk(model: str, text: str, finish: bool = False) -> dict[str, Any]:
+    """One ``GenerateContentResponse``; the last of a stream (or a whole answer) has the finish
+    reason and the output token count."""
+    candidate: dict[str, Any] = {"content": {"parts": [{"text": text}], "role": "model"}, "index": 0}
+    usage: dict[str, Any] = {"promptTokenCount": 3, "totalTokenCount": 3}
+    if finish:
+        candidate["finishReason"] = "STOP"
+        usage = {"promptTokenCount": 3, "candidatesTokenCount": 3, "totalTokenCount": 6}
+    return {"candidates": [candidate], "usageMetadata": usage, "modelVersion": model, "responseId": "bench-gemini"}
+
+
+def _gemini(model: str, name: str) -> bytes:
+    return json.dumps(_gemini_chunk(model, f"hello from {name}", True)).encode()
+
+
+def _converse(model: str, name: str) -> bytes:
+    """Bedrock's Converse answer."""
+    return json.dumps({"output": {"message": {"role": "assistant", "content": [{"text": f"hello from {name}"}]}},
+                       "stopReason": "end_turn", "usage": {"inputTokens": 3, "outputTokens": 3, "totalTokens": 6},
+                       "metrics": {"latencyMs": 42}}).encode()
+
+
+class _Shape(NamedTuple):
+    """One streamed answer: content type, what goes out at once, the ``i``-th delta, the tail."""
+
+    content_type: bytes
+    first: bytes
+    delta: Callable[[int], bytes]
+    tail: bytes
+
+
+def _openai_shape(model: str) -> _Shape:
+    return _Shape(b"text/event-stream", _chunk(model, {"role": "assistant", "content": ""}),
+                  lambda i: _chunk(model, {"content": f"tok{i} "}), _chunk(model, {}, "stop") + b"data: [DONE]\n\n")
+
+
+def _anthropic_shape(model: str) -> _Shape:
+    return _Shape(b"text/event-stream", _anthropic_head(model), lambda i: _anthropic_delta(f"tok{i} "), _ANTHROPIC_TAIL)
+
+
+def _gemini_shape(model: str, sse: bool) -> _Shape:
+    """``alt=sse``: SSE with Google's ``\\r\\n\\r\\n``; otherwise Gemini's streamed JSON array,
+    one element per write (``[{..}\\n``, ``,\\r\\n{..}\\n``, ..., ``]``)."""
+    def dump(chunk: dict[str, Any]) -> bytes:
+        return json.dumps(chunk).encode()
+
+    if sse:
+        return _Shape(b"text/event-stream", b"data: " + dump(_gemini_chunk(model, "Hi ")) + b"\r\n\r\n",
+                      lambda i: b"data: " + dump(_gemini_chunk(model, f"tok{i} ")) + b"\r\n\r\n",
+                      b"data: " + dump(_gemini_chunk(model, "", True)) + b"\r\n\r\n")
+    return _Shape(b"application/json", b"[" + dump(_gemini_chunk(model, "Hi ")) + b"\n",
+                  lambda i: b",\r\n" + dump(_gemini_chunk(model, f"tok{i} ")) + b"\n",
+                  b",\r\n" + dump(_gemini_chunk(model, "", True)) + b"\n]")
+
+
+def _converse_shape() -> _Shape:
+    tail = (event_frame("contentBlockStop", {"contentBlockIndex": 0, "p": PAD[:10]})
+            + event_frame("messageStop", {"p": PAD[:14], "stopReason": "end_turn"})
+            + event_frame("metadata", {"metrics": {"latencyMs": 42}, "p": PAD[:7],
+                                       "usage": {"inputTokens": 3, "outputTokens": 3, "totalTokens": 6}}))
+    start = event_frame("messageStart", {"p": PAD[:4], "role": "assistant"})
+    return _Shape(b"application/vnd.amazon.eventstream", start,
+                  lambda i: event_frame("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": f"tok{i} "},
+                                                              "p": PAD[:i % 24 + 1]}), tail)
+
+
 def _chunked(data: bytes) -> bytes:
     return b"%x\r\n%s\r\n" % (len(data), data)
 
 
-_COMPLETIONS: dict[tuple[str, str], bytes] = {}
-_MESSAGES: dict[tuple[str, str], bytes] = {}
-_ROUTES = {"/v1/chat/completions": (_COMPLETIONS, _completion), "/v1/messages": (_MESSAGES, _message)}
+_JSON_ANSWERS: dict[tuple[str, str, str], bytes] = {}
+_BUILDERS: dict[str, Callable[[str, str], bytes]] = {"openai": _completion, "anthropic": _message, "gemini": _gemini,
+                                                     "converse": _converse}
+
+
+def _route(path: str, data: Any) -> tuple[str, str | None, bool] | None:
+    """(wire format, model named by the URL or None, streamed) of a path, None when unknown. OpenAI
+    and Anthropic stream when the body says so; Gemini and Bedrock by the method in the URL."""
+    streamed = bool(isinstance(data, dict) and data.get("stream"))
+    if path == "/v1/chat/completions":
+        return "openai", None, streamed
+    if path == "/v1/messages":
+        return "anthropic", None, streamed
+    if path.startswith(GEMINI_PREFIX) and ":" in path:
+        model, _, method = path[len(GEMINI_PREFIX):].rpartition(":")
+        if method in ("generateContent", "streamGenerateContent"):
+            return "gemini", model, method == "streamGenerateContent"
+    if path.startswith(BEDROCK_PREFIX):
+        model, _, action = path[len(BEDROCK_PREFIX):].rpartition("/")
+        if action in ("converse", "converse-stream"):
+            return "converse", model, action == "converse-stream"
+    return None
 
 
 class _RawProtocol(asyncio.Protocol):
@@ -153,9 +252,10 @@ class _RawProtocol(asyncio.Protocol):
     def _drain(self) -> None:
         while self.pending and not self.streaming and self.transport is not None:
             url, body, keep_alive = self.pending.popleft()
-            self._answer(url.split(b"?", 1)[0].decode("latin-1"), body, keep_alive)
+            self._answer(url.decode("latin-1"), body, keep_alive)
 
-    def _answer(self, raw_path: str, body: bytes, keep_alive: bool) -> None:
+    def _answer(self, url: str, body: bytes, keep_alive: bool) -> None:
+        raw_path, _, query = url.partition("?")
         directives, path = _parse_directives(raw_path)
         name = directives.get("name", "mock")
         conn = b"" if keep_alive else b"connection: close\r\n"
@@ -163,23 +263,25 @@ class _RawProtocol(asyncio.Protocol):
             data = json.loads(body) if body else {}
         except ValueError:
             data = {}
-        model = data.get("model", "unknown") if isinstance(data, dict) else "unknown"
-        route = _ROUTES.get(path)
+        route = _route(path, data)
         if route is None:
             payload = json.dumps({"object": "echo", "path": path, "name": name}).encode()
             self._send(b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\n"
                        b"content-length: %d\r\n%s\r\n%s" % (len(payload), conn, payload), keep_alive)
             return
-        if data.get("stream"):
+        wire, url_model, streamed = route
+        model = url_model or (data.get("model", "unknown") if isinstance(data, dict) else "unknown")
+        if streamed:
             self.streaming = True
-            asyncio.ensure_future(self._stream(model, name, directives, keep_alive, path == "/v1/messages"))
+            shape = (_openai_shape(model) if wire == "openai" else _anthropic_shape(model) if wire == "anthropic"
+                     else _gemini_shape(model, "alt=sse" in query.split("&")) if wire == "gemini"
+                     else _converse_shape())
+            asyncio.ensure_future(self._stream(shape, name, directives, keep_alive))
             return
-        cache, build = route
-        key = (model, name)
-        cached = cache.get(key)
-        if cached is None:
-            cached = cache[key] = build(model, name)
-        payload = cached
+        key = (wire, model, name)
+        payload = _JSON_ANSWERS.get(key)
+        if payload is None:
+            payload = _JSON_ANSWERS[key] = _BUILDERS[wire](model, name)
         self._send(b"HTTP/1.1 200 OK\r\ncontent-type: application/json; charset=utf-8\r\n"
                    b"x-mock-name: %s\r\ncontent-length: %d\r\n%s\r\n%s"
                    % (name.encode(), len(payload), conn, payload), keep_alive)
@@ -191,24 +293,17 @@ class _RawProtocol(asyncio.Protocol):
         if not keep_alive:
             self.transport.close()
 
-    async def _stream(self, model: str, name: str, d: dict[str, str], keep_alive: bool,
-                      anthropic: bool = False) -> None:
+    async def _stream(self, shape: _Shape, name: str, d: dict[str, str], keep_alive: bool) -> None:
         chunks, gap = int(d.get("chunks", 5)), float(d.get("gap", 0.01))
         conn = b"" if keep_alive else b"connection: close\r\n"
         try:
-            head = (b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nx-mock-name: %s\r\n"
-                    b"transfer-encoding: chunked\r\n%s\r\n" % (name.encode(), conn))
-            if anthropic:
-                first, tail = _anthropic_head(model), _chunked(_ANTHROPIC_TAIL)
-            else:
-                first = _chunk(model, {"role": "assistant", "content": ""})
-                tail = _chunked(_chunk(model, {}, "stop")) + _chunked(b"data: [DONE]\n\n")
-            self._write(head + _chunked(first))
+            head = (b"HTTP/1.1 200 OK\r\ncontent-type: %s\r\nx-mock-name: %s\r\n"
+                    b"transfer-encoding: chunked\r\n%s\r\n" % (shape.content_type, name.encode(), conn))
+            self._write(head + _chunked(shape.first))
             for i in range(chunks):
                 await asyncio.sleep(gap)
-                text = f"tok{i} "
-                self._write(_chunked(_anthropic_delta(text) if anthropic else _chunk(model, {"content": text})))
-            self._write(tail + b"0\r\n\r\n")
+                self._write(_chunked(shape.delta(i)))
+            self._write(_chunked(shape.tail) + b"0\r\n\r\n")
             if not keep_alive and self.transport is not None:
                 self.transport.close()
         except ConnectionError:

@@ -12,15 +12,21 @@ import asyncio
 import inspect
 import os
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gateway.app import Gateway
 from gateway.clock import Clock
 from gateway.http import Headers, Request, Response
+from gateway.ports import TransportError
 from gateway.serverconfig import ServerConfigError
 from gateway.settings import Settings
 
+from .observe import observability
+from .realtime import serve_websocket
 from .transport import AiohttpTransport
+
+if TYPE_CHECKING:
+    from .redis_store import RedisStore
 
 Scope = dict[str, Any]
 
@@ -84,6 +90,8 @@ async def _send(response: Response, send: Any, head_only: bool) -> None:
             if chunk:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
+    except TransportError:
+        return  # the upstream broke mid-body (logged): left unfinished, uvicorn aborts it and the client knows
     finally:
         await _close(response)
 
@@ -103,21 +111,37 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     return Settings.from_mapping(env, text, "toml" if path.endswith(".toml") else "json")
 
 
+def _store(env: Mapping[str, str]) -> RedisStore | None:
+    """Redis when ``REDIS_URL`` is set (processes and machines share the cache), else None: the
+    core's bounded in-memory store."""
+    url = (env.get("REDIS_URL") or "").strip()
+    if not url:
+        return None
+    from .redis_store import RedisStore  # the redis client loads only when it is used
+
+    return RedisStore(url)
+
+
 class GatewayApp:
     """The ASGI callable. One Gateway and one upstream session per process."""
 
     def __init__(self, env: Mapping[str, str] | None = None, clock: Clock | None = None) -> None:
         self.transport = AiohttpTransport()
-        settings = load_settings(os.environ if env is None else env)
-        self.gateway = Gateway(settings, self.transport, clock)
+        env = os.environ if env is None else env
+        settings = load_settings(env)
+        clock = clock or Clock()
+        self.store = _store(env)
+        self.gateway = Gateway(settings, self.transport, clock, store=self.store,
+                               observe=observability(settings, self.transport, clock))
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
         elif scope["type"] == "http":
             await self._http(scope, receive, send)
-        else:  # websocket: realtime lands in its own issue
-            await send({"type": "websocket.close", "code": 1011, "reason": "Realtime is not implemented yet"})
+        else:  # websocket: /v1/realtime, bridged in local_dev/realtime.py
+            with self.gateway.observe.realtime_session():  # gateway_realtime_sessions while it is open
+                await serve_websocket(scope, receive, send, self.gateway)
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         while True:
@@ -125,7 +149,10 @@ class GatewayApp:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                await self.gateway.observe.close()  # ends live-log feeds, sends queued spans
                 await self.transport.close()
+                if self.store is not None:
+                    await self.store.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

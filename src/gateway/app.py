@@ -3,18 +3,22 @@ targets, and stamp the response headers (reference §1, §2.2, §4)."""
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from .access import require_token
+from .bounded import BoundedTransport
 from .clock import Clock
 from .config import build_config
 from .errors import GatewayError, json_response, not_found
 from .http import Body, BodyTooLarge, Headers, Request, Response
+from .leafpolicy import LeafPolicy
+from .limits import Limits, check_headers, parse_json
 from .memorystore import MemoryStore
+from .observe import Observability, Trace
 from .ports import HttpTransport, KeyValueStore
 from .redaction import redact
+from .requestschema import validate_body
 from .routes import Match, match
 from .routing.context import Call, Outcome
 from .routing.retry import with_retry
@@ -31,7 +35,6 @@ MAX_BUFFERED_BODY = 512 << 20
 """Uploads are buffered only when a retry or fallback may resend them."""
 log = logging.getLogger("gateway")
 _NOT_BUILT = {
-    "realtime": "Realtime is not implemented yet in this gateway",
     "prompts": "Prompt templates are a hosted Portkey feature; this gateway has no prompt store",
 }
 
@@ -56,20 +59,20 @@ def _is_json(headers: Headers) -> bool:
     return (headers.get("content-type") or "").split(";")[0].strip().lower() == "application/json"
 
 
-def _lenient_json(raw: str | bytes) -> dict[str, Any]:
+def _lenient_json(raw: str | bytes, max_depth: int = Limits.max_json_depth) -> dict[str, Any]:
     """Metadata, or a passthrough body parsed for routing only: anything that is not a JSON
     object counts as ``{}``, as upstream does."""
     try:
-        value = json.loads(raw) if raw.strip() else {}
+        value = parse_json(raw, max_depth) if raw.strip() else {}
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
 
 
-async def _json_params(request: Request) -> dict[str, Any]:
+async def _json_params(request: Request, max_depth: int) -> dict[str, Any]:
     raw = await request.read(MAX_JSON_BODY)
     try:
-        params = json.loads(raw)
+        params = parse_json(raw, max_depth)
     except ValueError:
         raise GatewayError("Invalid request body: expected a JSON object", 400, exception=False) from None
     if not isinstance(params, dict):
@@ -77,13 +80,14 @@ async def _json_params(request: Request) -> dict[str, Any]:
     return params
 
 
-async def _read_body(request: Request, found: Match, root: dict[str, Any] | None) -> tuple[dict[str, Any], Body | None]:
+async def _read_body(request: Request, found: Match, root: dict[str, Any] | None,
+                     max_depth: int) -> tuple[dict[str, Any], Body | None]:
     """(JSON params, raw body): JSON is parsed; an upload is buffered only when ``root`` may resend it."""
     if found.body == "json":
-        return await _json_params(request), None
+        return await _json_params(request, max_depth), None
     if found.fn == "proxy" and _is_json(request.headers):
         raw = await request.read(MAX_JSON_BODY)  # routing and override_params may need it
-        return _lenient_json(raw), raw
+        return _lenient_json(raw, max_depth), raw
     if found.body == "raw":
         return {}, await request.read(MAX_BUFFERED_BODY) if _may_resend(root) else request.body
     return {}, None
@@ -93,15 +97,23 @@ class Gateway:
     """The runtime-neutral gateway. Adapters build one per process/isolate and call ``handle``."""
 
     def __init__(self, settings: Settings, transport: HttpTransport, clock: Clock | None = None,
-                 store: KeyValueStore | None = None) -> None:
+                 store: KeyValueStore | None = None, observe: Observability | None = None) -> None:
         self.settings = settings
-        self.transport = transport
+        self.transport = BoundedTransport(transport, settings.limits)  # idle and size bounds on every call
         self.clock = clock or Clock()
-        self.store: KeyValueStore = store or MemoryStore(self.clock.time)
+        self.store: KeyValueStore = store or MemoryStore(self.clock.time, max_bytes=settings.cache.max_bytes)
+        self.observe = observe or Observability(settings.observe)  # no sinks: nothing recorded
 
     async def handle(self, request: Request) -> Response:
+        console = self.observe.route(request)  # the console's page, live-log feed and /metrics
+        if console is not None:
+            return await console
+        trace = self.observe.begin(request)
+        return await self.observe.answer(trace, self._guarded(request, trace))
+
+    async def _guarded(self, request: Request, trace: Trace) -> Response:
         try:
-            return await self._handle(request)
+            return await self._handle(request, trace)
         except GatewayError as error:
             return error.to_response()
         except BodyTooLarge as error:
@@ -110,14 +122,24 @@ class Gateway:
             log.exception("unhandled error on %s %s", request.method, request.path)
             return GatewayError("Something went wrong").to_response()
 
-    async def _handle(self, request: Request) -> Response:
+    async def _handle(self, request: Request, trace: Trace) -> Response:
+        check_headers(request.headers, self.settings.limits)  # 431/400 before any header is parsed
         if request.method in ("GET", "HEAD") and request.path == "/":
             return Response(200, Headers({"content-type": "text/plain"}), HEALTH_TEXT)
+        if request.method in ("GET", "HEAD") and request.path == "/openapi.json":
+            from .openapi import openapi_response
+
+            return openapi_response()
         found = match(request.method, request.path)
         if found is None:
             return not_found()
+        trace.fn = found.fn
         if found.fn in _NOT_BUILT:
             return json_response(501, {"status": "failure", "message": _NOT_BUILT[found.fn]})
+        if found.fn == "realtime":  # a WebSocket upgrade never reaches here: adapters hand it to gateway.realtime
+            from .realtime import upgrade_required
+
+            return upgrade_required()
         routing = build_config(request.headers, self.settings)
         server = self.settings.server
         if routing.root is None and request.method == "GET" and found.fn == "proxy" \
@@ -125,14 +147,16 @@ class Gateway:
             return json_response(200, models_list(server))
         if routing.server_held:  # known from the headers: refuse before reading any body
             self._check_access(request.headers)
-        params, raw = await _read_body(request, found, routing.root or server.configs.get("default"))
+        params, raw = await _read_body(request, found, routing.root or server.configs.get("default"),
+                                       self.settings.limits.max_json_depth)
         route = ServerRoute(routing.root, routing.server_held) if routing.root is not None else \
             headerless(params, request.headers, self.settings)
         if route.server_held and not routing.server_held:
             self._check_access(request.headers)
+        validate_body(found.fn, params)  # 400 naming a mistyped field, before anything goes upstream
         call = Call(found.fn, request.method, request.path, request.query, found.path_params,
                     found.body, request.headers, params, raw, routing.overrides, _metadata(request.headers),
-                    server_held=route.server_held)
+                    server_held=route.server_held, trace=trace)
         outcome = await Router(call, self._leaf_for(call), self.clock).walk(route.root, {}, "config")
         if route.server_held and server.secrets:
             outcome = redact(outcome, server.secrets)
@@ -146,18 +170,29 @@ class Gateway:
     def _leaf_for(self, call: Call) -> Leaf:
         """The upstream step for one call: prepare once, then send with retry and timeout."""
         async def leaf(target: dict[str, Any], settings: dict[str, Any], path: str) -> Outcome:
-            prepared = prepare(call, target, settings, self.settings.custom_headers_to_ignore, self.clock.time())
+            policy = LeafPolicy(call, target, settings, self.transport, self.store, self.clock,
+                                self.settings.trusted_custom_hosts, self.settings.cache.max_entry_bytes)
+            early = await policy.before_hooks()  # guardrails: a deny answers 446 before any upstream call
+            if early is None:
+                prepared = prepare(policy.call, target, settings, self.settings.custom_headers_to_ignore,
+                                   self.clock.time())
+                early = await policy.lookup(prepared)  # the response cache
+            if early is not None:
+                early.option_path = path
+                return early
             timeout = call.overrides.request_timeout or settings.get("request_timeout")
             slug = prepared.provider.slug
 
             async def attempt() -> Outcome:  # credentials and signatures are fresh on every try
                 ready = await authorize(prepared, self.transport, self.store, self.clock.time(),
                                         self.settings.trusted_custom_hosts)
-                return await send_once(self.transport, ready, call, timeout)
+                sent = send_once(self.transport, ready, call, timeout)
+                return await policy.finish(await (call.trace.attempt(ready, path, sent) if call.trace else sent))
 
             outcome = await with_retry(attempt, settings.get("retry"), self.clock,
                                        lambda error: network_error(slug, error))
             outcome.option_path = path
+            outcome.cache_status = policy.status if outcome.cache_status is not None else None
             return outcome
         return leaf
 
@@ -169,5 +204,6 @@ class Gateway:
             headers["x-portkey-trace-id"] = request_headers.get("x-portkey-trace-id") or ""
             headers["x-portkey-last-used-option-index"] = outcome.option_path
             headers["x-portkey-retry-attempt-count"] = str(outcome.retry_count)
-            headers["x-portkey-cache-status"] = "DISABLED"
+            if outcome.cache_status is not None:
+                headers["x-portkey-cache-status"] = outcome.cache_status
         return Response(outcome.status, headers, outcome.body, on_close=outcome.closer)

@@ -14,7 +14,8 @@ from typing import Any
 
 from .configschema import validate_config
 from .customhost import is_valid_custom_host
-from .errors import GatewayError, ValidationError
+from .errors import ValidationError
+from .guardrails.model import check_config_hooks, default_guardrails
 from .http import Headers
 from .providers import get_provider
 from .providers.catalog import VALID_PROVIDERS
@@ -32,6 +33,9 @@ class HeaderOverrides:
     forward_headers: tuple[str, ...] | None = None
     request_timeout: float | None = None
     strict_open_ai_compliance: bool | None = None
+    default_before_hooks: tuple[dict[str, Any], ...] = ()
+    default_after_hooks: tuple[dict[str, Any], ...] = ()
+    """``x-portkey-default-input/output-guardrails``, converted once and run at every leaf (§4.1)."""
 
 
 def _bearer(value: str | None) -> str | None:
@@ -96,26 +100,6 @@ def _parse_config(raw: str, headers: Headers, settings: Settings) -> dict[str, A
     return config
 
 
-_HOOK_KEYS = ("before_request_hooks", "after_request_hooks", "input_guardrails", "output_guardrails",
-              "input_mutators", "output_mutators")
-_HOOK_HEADERS = (P + "default-input-guardrails", P + "default-output-guardrails")
-
-
-def _refuse_hooks(node: Any, headers: Headers) -> None:
-    """Guardrails land in a later issue; ignoring them silently would let unchecked traffic
-    through while the user believes it is checked, so say so instead."""
-    used = [h for h in _HOOK_HEADERS if (headers.get(h) or "").strip() not in ("", "[]")]
-    stack = [node]
-    while stack and not used:
-        current = stack.pop()
-        if isinstance(current, dict):
-            used += [key for key in _HOOK_KEYS if current.get(key)]
-            stack += [t for t in current.get("targets") or [] if isinstance(t, dict)]
-    if used:
-        raise GatewayError(f"Guardrails and hooks ({used[0]}) are not implemented by this gateway yet", 501,
-                           exception=False)
-
-
 def _forward_list(headers: Headers) -> tuple[str, ...] | None:
     raw = headers.get(FORWARD_HEADERS)
     if raw is None:
@@ -169,13 +153,17 @@ def build_config(headers: Headers, settings: Settings) -> Routing:
         raise ValidationError("Invalid custom host")
     route = _root(raw_config, headers, settings) if raw_config or provider else None
     if route is not None:
-        _refuse_hooks(route.root, headers)
+        check_config_hooks(route.root)  # 400 (501 for what is not built) before any upstream call
     strict = headers.get(P + "strict-open-ai-compliance")
     overrides = HeaderOverrides(
         custom_host=custom_host or None,
         forward_headers=_forward_list(headers),
         request_timeout=_timeout(headers),
         strict_open_ai_compliance=False if strict == "false" else None,
+        default_before_hooks=default_guardrails(headers.get(P + "default-input-guardrails"),
+                                                P + "default-input-guardrails", "input"),
+        default_after_hooks=default_guardrails(headers.get(P + "default-output-guardrails"),
+                                               P + "default-output-guardrails", "output"),
     )
     if route is None:
         return Routing(None, overrides)

@@ -300,6 +300,9 @@ _CONFIG_FIELDS = _object(
         "azure_model_name": _OPT_STRING,
         "azure_auth_mode": _OPT_STRING,
         "strict_open_ai_compliance": _optional(_BOOLEAN),
+        # Not in upstream's schema (JS spreads a non-object into {} and goes on); merging one here
+        # would fail mid-walk, so a non-object answers this 400 instead.
+        "override_params": _optional(_ANY_OBJECT),
     }
 )
 

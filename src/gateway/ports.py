@@ -7,6 +7,7 @@ translated into ``TransportError`` at the seam so the core never sees a runtime 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Protocol
 
 from .http import Body, Headers
@@ -47,13 +48,41 @@ class KeyValueStore(Protocol):
     async def delete(self, key: str) -> None: ...
 
 
+@dataclass(frozen=True)
+class WebSocketClosed:
+    """What ``WebSocket.receive`` answers once the peer has closed: its close code and reason as
+    received, 1005 when its close frame had no code, 1006 when it vanished without one."""
+
+    code: int = 1005
+    reason: str = ""
+
+
+class WebSocketRejected(TransportError):
+    """The upstream answered the WebSocket upgrade with a plain HTTP response (not 101): its status,
+    headers and (short) body, so the client can get the provider's own error before any upgrade."""
+
+    def __init__(self, status: int, headers: Headers, body: bytes = b"") -> None:
+        super().__init__(f"the upstream refused the WebSocket upgrade with HTTP {status}", connect=True)
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+
 class WebSocket(Protocol):
+    """One open WebSocket, either leg. Frames keep their type: ``str`` is a text frame, ``bytes`` a
+    binary one. ``send`` after the peer closed does nothing (``receive`` reports the close);
+    ``close`` is idempotent and never raises."""
+
     async def send(self, message: str | bytes) -> None: ...
 
-    async def receive(self) -> str | bytes | None: ...
+    async def receive(self) -> str | bytes | WebSocketClosed: ...
 
     async def close(self, code: int = 1000, reason: str = "") -> None: ...
 
 
 class WebSocketConnector(Protocol):
+    """Open the upstream leg: the returned socket has completed its handshake. Raises
+    ``WebSocketRejected`` for an HTTP answer, ``TransportError`` when unreachable; redirects are
+    never followed (the SSRF guard checked only the first URL)."""
+
     async def connect(self, url: str, headers: Headers) -> WebSocket: ...

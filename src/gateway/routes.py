@@ -55,6 +55,8 @@ _TABLE = (
 )
 
 ROUTES = tuple(_route(*row) for row in _TABLE)
+ROUTE_TABLE = _TABLE
+"""(method, path, fn, body) rows, for descriptions of the routes (``gateway.openapi``)."""
 PROXY_METHODS = ("GET", "POST", "DELETE")
 
 

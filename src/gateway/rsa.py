@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -134,3 +135,36 @@ def sign_sha256(key: PrivateKey, message: bytes) -> bytes:
     if pow(s, key.e, key.n) != m:
         raise InvalidKey("RSA signature check failed (inconsistent private key)")
     return s.to_bytes(key.size, "big")
+
+
+# --- verification (the jwt guardrail's RS256/RS384/RS512) ------------------------------------------
+_DIGEST_INFOS = {
+    "sha256": _SHA256_DIGEST_INFO,
+    "sha384": bytes.fromhex("3041300d060960864801650304020205000430"),
+    "sha512": bytes.fromhex("3051300d060960864801650304020305000440"),
+}
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    n: int
+    e: int
+
+    @property
+    def size(self) -> int:
+        return (self.n.bit_length() + 7) // 8
+
+
+def verify_pkcs1v15(key: PublicKey, message: bytes, signature: bytes, hash_name: str = "sha256") -> bool:
+    """Whether ``signature`` is RSASSA-PKCS1-v1_5 over ``message`` with ``hash_name`` (RFC 8017
+    §8.2.2): the signature raised to e must equal the expected encoding, byte for byte."""
+    if key.n < (1 << 1023) or key.e < 3 or len(signature) != key.size:
+        return False
+    s = int.from_bytes(signature, "big")
+    if s >= key.n:
+        return False
+    t = _DIGEST_INFOS[hash_name] + hashlib.new(hash_name, message).digest()
+    if key.size < len(t) + 11:
+        return False
+    expected = b"\x00\x01" + b"\xff" * (key.size - len(t) - 3) + b"\x00" + t
+    return hmac.compare_digest(pow(s, key.e, key.n).to_bytes(key.size, "big"), expected)

@@ -96,6 +96,13 @@ def _check_config(name: str, config: Any, trusted_hosts: tuple[str, ...]) -> Non
         raise ServerConfigError(f"config '{name}': Invalid config passed: {'; '.join(errors)}")
     if not (config.get("provider") or config.get("targets")):
         raise ServerConfigError(f"config '{name}': a server-side config needs a 'provider' or 'targets'")
+    from .errors import GatewayError
+    from .guardrails.model import check_config_hooks
+
+    try:
+        check_config_hooks(config)
+    except GatewayError as error:
+        raise ServerConfigError(f"config '{name}': {error.message}") from None
 
 
 def _check_provider(slug: str, entry: Any) -> None:

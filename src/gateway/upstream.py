@@ -17,9 +17,11 @@ from typing import Any
 from . import jsoncodec
 from .errors import GatewayError, openai_error, timeout_response
 from .http import Body, Headers
+from .integrity import checked_answer
 from .ports import HttpTransport, KeyValueStore, TransportError, UpstreamResponse
 from .providers import get_provider
 from .providers.base import AuthContext, Provider, SignRequest, render_path
+from .providers.proxy_path import proxy_path
 from .providers.unserved import REASONS
 from .routing.context import Call, Outcome
 from .transform.events import MapContext
@@ -89,7 +91,7 @@ def _url(provider: Provider, call: Call, fn: str, options: dict[str, Any], host:
     if provider.build_url is not None:
         return provider.build_url(provider, options, fn, base, call.path_params, call.query)
     if fn == "proxy":
-        path = call.path.removeprefix("/v1/proxy").removeprefix("/v1")
+        path = proxy_path(call.path)
     else:
         path = render_path(provider.endpoints[fn], call.path_params, options)
     keep_query = call.query and (call.fn == "proxy" or call.body_kind == "none")
@@ -281,6 +283,7 @@ async def _finish(prepared: Prepared, call: Call, upstream: UpstreamResponse) ->
             raw = await upstream.read()
         finally:
             await upstream.close()
+        status, raw = checked_answer(plan, status, headers, raw, content_type)
         return Outcome(status, headers, raw, slug)
     if "event-stream" in content_type:
         stream = passthrough_stream(upstream, plan.provider_fn, slug)
@@ -309,12 +312,16 @@ async def _finish_translated(prepared: Prepared, upstream: UpstreamResponse, hea
 
 
 async def _plain_stream(upstream: UpstreamResponse) -> AsyncIterator[bytes]:
-    """A large non-SSE body (a file, audio) passes on as it arrives."""
+    """A large non-SSE body (a file, audio) passes on as it arrives. If it breaks (or is cut at
+    ``MAX_RESPONSE_BYTES``) the error goes on to the adapter, which aborts the client's response:
+    an unterminated body tells the client it is incomplete, where a clean end would pass for the
+    whole file."""
     try:
         async for chunk in upstream.stream():
             yield chunk
     except TransportError as error:
         log.warning("upstream body ended early: %s", error)
+        raise
     finally:
         await upstream.close()
 

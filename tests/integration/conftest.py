@@ -9,6 +9,7 @@ import openai
 import pytest
 
 from tests.support.mock_openai import MockOpenAI
+from tests.support.sdk import openai_client
 from tests.support.servers import GatewayServer
 
 
@@ -17,10 +18,7 @@ def client_for(gateway: GatewayServer, mock: MockOpenAI) -> Callable[..., openai
     """An OpenAI SDK client routed through the gateway to a mock scenario."""
 
     def make(provider: str = "openai", headers: dict[str, str] | None = None, **directives: Any) -> openai.OpenAI:
-        default_headers = {"x-portkey-provider": provider, "x-portkey-custom-host": mock.url(**directives)}
-        default_headers.update(headers or {})
-        return openai.OpenAI(base_url=gateway.url + "/v1", api_key="sk-test-key",
-                             default_headers=default_headers, max_retries=0, timeout=20)
+        return openai_client(gateway, provider, mock.url(**directives), "sk-test-key", headers)
 
     return make
 

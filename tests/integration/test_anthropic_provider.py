@@ -18,14 +18,10 @@ import pytest
 
 from tests.support import mock_anthropic
 from tests.support.mock_openai import MockOpenAI
+from tests.support.sdk import MESSAGES, NON_STRICT, WEATHER, broken_stream, finishes, openai_client, text_of, tool_calls
 from tests.support.servers import GatewayServer
 
 KEY = "sk-test-key"  # what ``client_for`` sends as the bearer key
-MESSAGES: Any = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}]
-WEATHER: Any = {"type": "function", "function": {
-    "name": "get_weather", "description": "Weather in a city",
-    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
-NON_STRICT = {"x-portkey-strict-open-ai-compliance": "false"}
 
 Factory = Callable[..., openai.OpenAI]
 
@@ -40,8 +36,8 @@ def system_text(body: dict[str, Any]) -> str:
 
 def config_client(gateway: GatewayServer, config: dict[str, Any], headers: dict[str, str] | None = None,
                   ) -> openai.OpenAI:
-    return openai.OpenAI(base_url=gateway.url + "/v1", api_key="sk-client-unused", max_retries=0, timeout=20,
-                         default_headers={"x-portkey-config": json.dumps(config), **(headers or {})})
+    return openai_client(gateway, api_key="sk-client-unused",
+                         headers={"x-portkey-config": json.dumps(config), **(headers or {})})
 
 
 def anthropic_leaf(mock: MockOpenAI, **directives: Any) -> dict[str, Any]:
@@ -54,25 +50,6 @@ def openai_leaf(mock: MockOpenAI, **directives: Any) -> dict[str, Any]:
             "custom_host": mock.url(**directives)}
 
 
-def tool_calls(chunks: list[Any]) -> dict[int, dict[str, str]]:
-    """Streamed tool calls assembled by index, as a client does."""
-    calls: dict[int, dict[str, str]] = {}
-    for chunk in chunks:
-        for call in (chunk.choices[0].delta.tool_calls or []) if chunk.choices else []:
-            entry = calls.setdefault(call.index, {"id": "", "name": "", "arguments": ""})
-            entry["id"] += call.id or ""
-            if call.function is not None:
-                entry["name"] += call.function.name or ""
-                entry["arguments"] += call.function.arguments or ""
-    return calls
-
-
-def text_of(chunks: list[Any]) -> str:
-    return "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
-
-
-def finishes(chunks: list[Any]) -> list[str]:
-    return [chunk.choices[0].finish_reason for chunk in chunks if chunk.choices and chunk.choices[0].finish_reason]
 
 
 # --- chat -> messages ---------------------------------------------------------------------------
@@ -252,27 +229,20 @@ def test_retries_exhausted_return_the_anthropic_error(gateway: GatewayServer, mo
 
 
 def test_stream_cut_mid_way_raises(client_for: Factory) -> None:
-    chunks: list[Any] = []
-    with pytest.raises(openai.APIError) as caught:
-        for chunk in client_for("anthropic", chunks=5, cut=2).chat.completions.create(
-                model="claude-test", messages=MESSAGES, stream=True):
-            chunks.append(chunk)
+    chunks, error = broken_stream(client_for("anthropic", chunks=5, cut=2), model="claude-test", messages=MESSAGES)
     # an error event in the client's format (DESIGN), not merely a dropped connection
-    assert not isinstance(caught.value, openai.APIConnectionError)
-    assert KEY not in str(caught.value.body)
+    assert not isinstance(error, openai.APIConnectionError)
+    assert KEY not in str(error.body)
     assert text_of(chunks) == "tok0 tok1 "
     assert finishes(chunks) == []
 
 
 def test_stream_error_event_raises(client_for: Factory) -> None:
-    chunks: list[Any] = []
-    with pytest.raises(openai.APIError) as caught:
-        for chunk in client_for("anthropic", chunks=5, stream_error=2).chat.completions.create(
-                model="claude-test", messages=MESSAGES, stream=True):
-            chunks.append(chunk)
-    assert "Overloaded" in str(caught.value)
+    chunks, error = broken_stream(client_for("anthropic", chunks=5, stream_error=2), model="claude-test",
+                                  messages=MESSAGES)
+    assert "Overloaded" in str(error)
     assert text_of(chunks) == "tok0 tok1 " and finishes(chunks) == []
-    assert KEY not in str(caught.value.body)
+    assert KEY not in str(error.body)
 
 
 # --- legacy completions -------------------------------------------------------------------------

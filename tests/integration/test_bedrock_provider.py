@@ -13,7 +13,7 @@ import datetime
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import anthropic
@@ -27,27 +27,20 @@ from botocore.credentials import Credentials
 from botocore.eventstream import EventStreamBuffer
 
 from tests.support import mock_bedrock
+from tests.support.loopback import serve
 from tests.support.mock_bedrock import ACCESS_KEY, SECRET_KEY, MockBedrock
+from tests.support.sdk import MESSAGES, USER, WEATHER, anthropic_client, finishes, openai_client, text_of, tool_calls
 from tests.support.servers import GatewayServer
 
 CLAUDE = "us.anthropic.claude-sonnet-4-20250514-v1:0"
 NOVA = "amazon.nova-pro-v1:0"
 ARN = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-sonnet-20240620-v1:0"
-MESSAGES: Any = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}]
-USER: Any = [{"role": "user", "content": "hi"}]
-WEATHER: Any = {"type": "function", "function": {
-    "name": "get_weather", "description": "Weather in a city",
-    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
 CLAUDE_WEATHER: Any = {"name": "get_weather", "description": "Weather in a city",
                        "input_schema": WEATHER["function"]["parameters"]}
 BROKEN = (anthropic.APIError, httpx2.HTTPError)
 
 
-@pytest.fixture(scope="module")
-def bedrock() -> Iterator[MockBedrock]:
-    server = MockBedrock().start()
-    yield server
-    server.stop()
+bedrock = serve(MockBedrock)
 
 
 @pytest.fixture(autouse=True)
@@ -65,10 +58,8 @@ Client = Callable[..., openai.OpenAI]
 @pytest.fixture
 def client(gateway: GatewayServer, bedrock: MockBedrock) -> Client:
     def make(headers: dict[str, str] | None = None, api_key: str = "sk-unused", **directives: Any) -> openai.OpenAI:
-        default_headers = {"x-portkey-provider": "bedrock", "x-portkey-custom-host": bedrock.url(**directives),
-                           **(aws_headers() if headers is None else headers)}
-        return openai.OpenAI(base_url=gateway.url + "/v1", api_key=api_key, default_headers=default_headers,
-                             max_retries=0, timeout=20)
+        return openai_client(gateway, "bedrock", bedrock.url(**directives), api_key,
+                             aws_headers() if headers is None else headers)
 
     return make
 
@@ -79,32 +70,9 @@ Sdk = Callable[..., anthropic.Anthropic]
 @pytest.fixture
 def sdk(gateway: GatewayServer, bedrock: MockBedrock) -> Sdk:
     def make(**directives: Any) -> anthropic.Anthropic:
-        headers = {"x-portkey-provider": "bedrock", "x-portkey-custom-host": bedrock.url(**directives),
-                   **aws_headers()}
-        return anthropic.Anthropic(base_url=gateway.url, api_key="sk-unused", max_retries=0, timeout=20,
-                                   default_headers=headers)
+        return anthropic_client(gateway, "bedrock", bedrock.url(**directives), "sk-unused", aws_headers())
 
     return make
-
-
-def text_of(chunks: list[Any]) -> str:
-    return "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
-
-
-def finishes(chunks: list[Any]) -> list[str]:
-    return [chunk.choices[0].finish_reason for chunk in chunks if chunk.choices and chunk.choices[0].finish_reason]
-
-
-def tool_calls(chunks: list[Any]) -> dict[int, dict[str, str]]:
-    calls: dict[int, dict[str, str]] = {}
-    for chunk in chunks:
-        for call in (chunk.choices[0].delta.tool_calls or []) if chunk.choices else []:
-            entry = calls.setdefault(call.index, {"id": "", "name": "", "arguments": ""})
-            entry["id"] += call.id or ""
-            if call.function is not None:
-                entry["name"] += call.function.name or ""
-                entry["arguments"] += call.function.arguments or ""
-    return calls
 
 
 def drain(stream: Any) -> tuple[list[Any], BaseException | None]:
@@ -162,8 +130,8 @@ def test_chat(client: Client, bedrock: MockBedrock) -> None:
     assert raw.headers["x-portkey-provider"] == "bedrock"
     sent = bedrock.state.requests[-1]
     assert sent.path == f"/model/{NOVA}/converse"
-    assert sent.headers["Authorization"].startswith(f"AWS4-HMAC-SHA256 Credential={ACCESS_KEY}/")
-    assert "/us-east-1/bedrock/aws4_request" in sent.headers["Authorization"]
+    assert sent.headers["authorization"].startswith(f"AWS4-HMAC-SHA256 Credential={ACCESS_KEY}/")
+    assert "/us-east-1/bedrock/aws4_request" in sent.headers["authorization"]
     assert sent.json() == {"messages": [{"role": "user", "content": [{"text": "hi"}]}],
                            "system": [{"text": "be brief"}],
                            "inferenceConfig": {"maxTokens": 50, "temperature": 0.3, "stopSequences": ["END"]}}
@@ -281,7 +249,7 @@ def test_bedrock_api_key(client: Client, bedrock: MockBedrock) -> None:
     completion = bearer.chat.completions.create(model=NOVA, messages=USER)
     assert completion.choices[0].message.content == "hello from mock"
     sent = bedrock.state.requests[-1].headers
-    assert sent["Authorization"] == f"Bearer {mock_bedrock.API_KEY}" and "x-amz-date" not in sent
+    assert sent["authorization"] == f"Bearer {mock_bedrock.API_KEY}" and "x-amz-date" not in sent
 
 
 def test_missing_credentials_and_assumed_role(client: Client, bedrock: MockBedrock) -> None:
@@ -296,8 +264,7 @@ def test_missing_credentials_and_assumed_role(client: Client, bedrock: MockBedro
 def test_config_mode(gateway: GatewayServer, bedrock: MockBedrock) -> None:
     config = {"provider": "bedrock", "aws_access_key_id": ACCESS_KEY, "aws_secret_access_key": SECRET_KEY,
               "aws_region": "ap-south-1", "custom_host": bedrock.url(region="ap-south-1", name="cfg")}
-    client = openai.OpenAI(base_url=gateway.url + "/v1", api_key="sk-unused", max_retries=0, timeout=20,
-                           default_headers={"x-portkey-config": json.dumps(config)})
+    client = openai_client(gateway, api_key="sk-unused", headers={"x-portkey-config": json.dumps(config)})
     assert client.chat.completions.create(model=NOVA, messages=USER).choices[0].message.content == "hello from cfg"
 
 
@@ -366,8 +333,7 @@ def test_messages_native_stream_exception(sdk: Sdk) -> None:
 
 
 def test_messages_native_betas(gateway: GatewayServer, bedrock: MockBedrock) -> None:
-    headers = {"x-portkey-provider": "bedrock", "x-portkey-custom-host": bedrock.url(), **aws_headers()}
-    client = anthropic.Anthropic(base_url=gateway.url, api_key="sk-unused", max_retries=0, default_headers=headers)
+    client = anthropic_client(gateway, "bedrock", bedrock.url(), "sk-unused", aws_headers())
     client.beta.messages.create(model=CLAUDE, max_tokens=8, messages=USER, betas=["context-1m-2025-08-07"])
     assert bedrock.state.requests[-1].json()["anthropic_beta"] == ["context-1m-2025-08-07"]
 

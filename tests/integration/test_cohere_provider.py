@@ -12,66 +12,39 @@ it unmapped fails here.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import anthropic
 import httpx2
 import openai
 import pytest
 
+from tests.support.loopback import serve
 from tests.support.mock_cohere import THINKING, TOKENS, MockCohere, vector
+from tests.support.sdk import (
+    MESSAGES,
+    NON_STRICT,
+    WEATHER,
+    anthropic_client,
+    broken_stream,
+    finishes,
+    scenario_clients,
+    text_of,
+    tool_calls,
+)
 from tests.support.servers import GatewayServer
 
 KEY = "co-test-key"
-MESSAGES: Any = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}]
-WEATHER: Any = {"type": "function", "function": {
-    "name": "get_weather", "description": "Weather in a city",
-    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
-NON_STRICT = {"x-portkey-strict-open-ai-compliance": "false"}
 
 Factory = Callable[..., openai.OpenAI]
 
 
-@pytest.fixture(scope="module")
-def cohere() -> Iterator[MockCohere]:
-    server = MockCohere().start()
-    yield server
-    server.stop()
+cohere = serve(MockCohere)
 
 
 @pytest.fixture
 def client_for(gateway: GatewayServer, cohere: MockCohere) -> Factory:
-    cohere.reset()
-
-    def make(headers: dict[str, str] | None = None, **directives: Any) -> openai.OpenAI:
-        default_headers = {"x-portkey-provider": "cohere", "x-portkey-custom-host": cohere.url(**directives),
-                           **(headers or {})}
-        return openai.OpenAI(base_url=gateway.url + "/v1", api_key=KEY, default_headers=default_headers,
-                             max_retries=0, timeout=20)
-
-    return make
-
-
-def text_of(chunks: list[Any]) -> str:
-    return "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
-
-
-def finishes(chunks: list[Any]) -> list[str]:
-    return [chunk.choices[0].finish_reason for chunk in chunks if chunk.choices and chunk.choices[0].finish_reason]
-
-
-def tool_calls(chunks: list[Any]) -> dict[int, dict[str, str]]:
-    """Streamed tool calls assembled by index, as a client does."""
-    calls: dict[int, dict[str, str]] = {}
-    for chunk in chunks:
-        for call in (chunk.choices[0].delta.tool_calls or []) if chunk.choices else []:
-            entry = calls.setdefault(call.index, {"id": "", "name": "", "arguments": ""})
-            entry["id"] += call.id or ""
-            if call.function is not None:
-                entry["name"] += call.function.name or ""
-                entry["arguments"] += call.function.arguments or ""
-    return calls
+    return scenario_clients(gateway, "cohere", cohere, KEY)
 
 
 # --- chat ---------------------------------------------------------------------------------------
@@ -189,23 +162,15 @@ def test_cohere_validation_error_is_normalised(client_for: Factory) -> None:
 
 
 def test_stream_cut_mid_way_raises(client_for: Factory) -> None:
-    chunks: list[Any] = []
-    with pytest.raises(openai.APIError) as caught:
-        for chunk in client_for(chunks=5, cut=2).chat.completions.create(
-                model="command-a-03-2025", messages=MESSAGES, stream=True):
-            chunks.append(chunk)
-    assert not isinstance(caught.value, openai.APIConnectionError)  # an error event, not a dropped socket
+    chunks, error = broken_stream(client_for(chunks=5, cut=2), model="command-a-03-2025", messages=MESSAGES)
+    assert not isinstance(error, openai.APIConnectionError)  # an error event, not a dropped socket
     assert text_of(chunks) == "tok0 tok1 " and finishes(chunks) == []
-    assert KEY not in str(caught.value.body)
+    assert KEY not in str(error.body)
 
 
 def test_failed_generation_mid_stream_raises(client_for: Factory) -> None:
-    chunks: list[Any] = []
-    with pytest.raises(openai.APIError) as caught:
-        for chunk in client_for(chunks=5, stream_error=2).chat.completions.create(
-                model="command-a-03-2025", messages=MESSAGES, stream=True):
-            chunks.append(chunk)
-    assert "mock generation failed" in str(caught.value)
+    chunks, error = broken_stream(client_for(chunks=5, stream_error=2), model="command-a-03-2025", messages=MESSAGES)
+    assert "mock generation failed" in str(error)
     assert text_of(chunks) == "tok0 tok1 " and finishes(chunks) == []
 
 
@@ -248,8 +213,7 @@ def test_files_and_batches_are_not_served(client_for: Factory, cohere: MockCoher
 
 def test_anthropic_sdk_stream_on_v1_messages(gateway: GatewayServer, cohere: MockCohere) -> None:
     cohere.reset()
-    client = anthropic.Anthropic(base_url=gateway.url, api_key=KEY, max_retries=0, timeout=20, default_headers={
-        "x-portkey-provider": "cohere", "x-portkey-custom-host": cohere.url(chunks=3)})
+    client = anthropic_client(gateway, "cohere", cohere.url(chunks=3), KEY)
     try:
         with client.messages.stream(model="command-a-03-2025", max_tokens=100, system="be brief",
                                     messages=[{"role": "user", "content": "hi"}]) as stream:

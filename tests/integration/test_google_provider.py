@@ -9,7 +9,7 @@ its Schema lacks, non-empty turns), so a request that reaches it unmapped fails 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import anthropic
@@ -19,59 +19,36 @@ import openai
 import pytest
 
 from tests.support import mock_google
+from tests.support.loopback import serve
 from tests.support.mock_google import MockGemini
+from tests.support.sdk import (
+    MESSAGES,
+    NON_STRICT,
+    anthropic_client,
+    broken_stream,
+    finishes,
+    scenario_clients,
+    text_of,
+    tool_calls,
+)
 from tests.support.servers import GatewayServer
 
 KEY = "AIza-test-key"
 MODEL = "gemini-2.5-flash"
-MESSAGES: Any = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}]
 WEATHER: Any = {"type": "function", "function": {
     "name": "get_weather", "description": "Weather in a city", "strict": True,
     "parameters": {"type": "object", "additionalProperties": False,
                    "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
-NON_STRICT = {"x-portkey-strict-open-ai-compliance": "false"}
 
 Factory = Callable[..., openai.OpenAI]
 
 
-@pytest.fixture(scope="module")
-def gemini() -> Iterator[MockGemini]:
-    server = MockGemini().start()
-    yield server
-    server.stop()
+gemini = serve(MockGemini)
 
 
 @pytest.fixture
 def client_for(gateway: GatewayServer, gemini: MockGemini) -> Factory:
-    gemini.reset()
-
-    def make(headers: dict[str, str] | None = None, **directives: Any) -> openai.OpenAI:
-        default_headers = {"x-portkey-provider": "google", "x-portkey-custom-host": gemini.url(**directives),
-                           **(headers or {})}
-        return openai.OpenAI(base_url=gateway.url + "/v1", api_key=KEY, default_headers=default_headers,
-                             max_retries=0, timeout=20)
-
-    return make
-
-
-def text_of(chunks: list[Any]) -> str:
-    return "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
-
-
-def finishes(chunks: list[Any]) -> list[str]:
-    return [chunk.choices[0].finish_reason for chunk in chunks if chunk.choices and chunk.choices[0].finish_reason]
-
-
-def tool_calls(chunks: list[Any]) -> dict[int, dict[str, str]]:
-    calls: dict[int, dict[str, str]] = {}
-    for chunk in chunks:
-        for call in (chunk.choices[0].delta.tool_calls or []) if chunk.choices else []:
-            entry = calls.setdefault(call.index, {"id": "", "name": "", "arguments": ""})
-            entry["id"] += call.id or ""
-            if call.function is not None:
-                entry["name"] += call.function.name or ""
-                entry["arguments"] += call.function.arguments or ""
-    return calls
+    return scenario_clients(gateway, "google", gemini, KEY)
 
 
 def test_mock_speaks_gemini(gemini: MockGemini) -> None:
@@ -107,7 +84,7 @@ def test_chat(client_for: Factory, gemini: MockGemini) -> None:
     assert (completion.usage.prompt_tokens, completion.usage.completion_tokens, completion.usage.total_tokens) == \
         (10, 5, 15)
     assert raw.headers["x-portkey-provider"] == "google"
-    sent = gemini.requests[-1]
+    sent = gemini.state.requests[-1]
     assert sent.path == f"/v1beta/models/{MODEL}:generateContent" and sent.query == ""
     assert sent.headers["x-goog-api-key"] == KEY and "authorization" not in sent.headers
     assert sent.json() == {
@@ -124,7 +101,7 @@ def test_streamed_chat(client_for: Factory, gemini: MockGemini) -> None:
     usage = [chunk.usage for chunk in chunks if chunk.usage]
     assert usage and (usage[-1].prompt_tokens, usage[-1].completion_tokens) == (10, 5)
     assert {chunk.id for chunk in chunks} == {mock_google.RESPONSE_ID}
-    sent = gemini.requests[-1]
+    sent = gemini.state.requests[-1]
     assert sent.path == f"/v1beta/models/{MODEL}:streamGenerateContent" and sent.query == "alt=sse"
 
 
@@ -137,7 +114,7 @@ def test_tool_call(client_for: Factory, gemini: MockGemini) -> None:
     assert message.tool_calls is not None and len(message.tool_calls) == 1
     call = message.tool_calls[0]
     assert call.function.name == "get_weather" and json.loads(call.function.arguments) == mock_google.TOOL_ARGS  # type: ignore[union-attr]
-    body = gemini.requests[-1].json()
+    body = gemini.state.requests[-1].json()
     assert body["tools"] == [{"functionDeclarations": [{
         "name": "get_weather", "description": "Weather in a city",
         "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}]}]
@@ -148,7 +125,7 @@ def test_tool_call(client_for: Factory, gemini: MockGemini) -> None:
                  {"role": "tool", "tool_call_id": call.id, "content": "18C"}]
     again = client_for().chat.completions.create(model=MODEL, messages=follow_up, tools=[WEATHER])
     assert again.choices[0].message.content == "hello from gemini"
-    contents = gemini.requests[-1].json()["contents"]
+    contents = gemini.state.requests[-1].json()["contents"]
     assert [turn["role"] for turn in contents] == ["user", "model", "user"]
     assert contents[1]["parts"][1] == {"functionCall": {"name": "get_weather", "args": mock_google.TOOL_ARGS}}
     assert contents[2]["parts"] == [{"functionResponse": {"name": "get_weather", "response": {"output": "18C"}}}]
@@ -170,7 +147,7 @@ def test_response_format_json_schema(client_for: Factory, gemini: MockGemini) ->
     completion = client_for().chat.completions.create(model=MODEL, messages=MESSAGES, response_format={
         "type": "json_schema", "json_schema": {"name": "person", "strict": True, "schema": schema}})
     assert json.loads(completion.choices[0].message.content or "") == {"name": "Ada", "age": 36}
-    config = gemini.requests[-1].json()["generationConfig"]
+    config = gemini.state.requests[-1].json()["generationConfig"]
     assert config == {"responseMimeType": "application/json", "responseSchema": {
         "type": "object", "required": ["name", "age"],
         "properties": {"name": {"type": "string"}, "age": {"type": "integer", "nullable": True}}}}
@@ -179,7 +156,7 @@ def test_response_format_json_schema(client_for: Factory, gemini: MockGemini) ->
 def test_thinking_reaches_only_non_strict_clients(client_for: Factory, gemini: MockGemini) -> None:
     completion = client_for(NON_STRICT, thinking=1).chat.completions.create(
         model="gemini-3-pro-preview", messages=MESSAGES, reasoning_effort="low")
-    assert gemini.requests[-1].json()["generationConfig"]["thinkingConfig"] == {
+    assert gemini.state.requests[-1].json()["generationConfig"]["thinkingConfig"] == {
         "thinkingLevel": "low", "includeThoughts": True}
     message = completion.choices[0].message
     assert message.content == "hello from gemini"
@@ -187,7 +164,7 @@ def test_thinking_reaches_only_non_strict_clients(client_for: Factory, gemini: M
     assert completion.usage is not None and completion.usage.completion_tokens == 5 + mock_google.THOUGHTS
     strict = client_for(thinking=1).chat.completions.create(
         model="gemini-3-pro-preview", messages=MESSAGES, reasoning_effort="low")
-    assert gemini.requests[-1].json()["generationConfig"]["thinkingConfig"] == {"thinkingLevel": "low"}
+    assert gemini.state.requests[-1].json()["generationConfig"]["thinkingConfig"] == {"thinkingLevel": "low"}
     assert strict.choices[0].message.content == "hello from gemini"
     assert "content_blocks" not in (strict.choices[0].message.model_extra or {})
 
@@ -219,23 +196,15 @@ def test_streamed_request_error_keeps_its_status(client_for: Factory) -> None:
 
 
 def test_stream_cut_mid_way_raises(client_for: Factory) -> None:
-    chunks: list[Any] = []
-    with pytest.raises(openai.APIError) as caught:
-        for chunk in client_for(chunks=5, cut=2).chat.completions.create(
-                model=MODEL, messages=MESSAGES, stream=True):
-            chunks.append(chunk)
-    assert not isinstance(caught.value, openai.APIConnectionError)  # an error event, not a dropped socket
-    assert KEY not in str(caught.value.body)
+    chunks, error = broken_stream(client_for(chunks=5, cut=2), model=MODEL, messages=MESSAGES)
+    assert not isinstance(error, openai.APIConnectionError)  # an error event, not a dropped socket
+    assert KEY not in str(error.body)
     assert text_of(chunks) == "tok0 tok1 " and finishes(chunks) == []
 
 
 def test_stream_error_event_raises(client_for: Factory) -> None:
-    chunks: list[Any] = []
-    with pytest.raises(openai.APIError) as caught:
-        for chunk in client_for(chunks=5, stream_error=2).chat.completions.create(
-                model=MODEL, messages=MESSAGES, stream=True):
-            chunks.append(chunk)
-    assert "The model is overloaded." in str(caught.value)
+    chunks, error = broken_stream(client_for(chunks=5, stream_error=2), model=MODEL, messages=MESSAGES)
+    assert "The model is overloaded." in str(error)
     assert text_of(chunks) == "tok0 tok1 " and finishes(chunks) == []
 
 
@@ -246,7 +215,7 @@ def test_embeddings(client_for: Factory, gemini: MockGemini) -> None:
     assert [item.index for item in result.data] == [0, 1, 2]
     assert result.data[1].embedding == [0.2, 0.21, 0.22]
     assert result.model == "gemini-embedding-001" and result.usage.prompt_tokens == 0
-    sent = gemini.requests[-1]
+    sent = gemini.state.requests[-1]
     assert sent.path == "/v1beta/models/gemini-embedding-001:batchEmbedContents"
     assert sent.json()["requests"][0] == {"model": "models/gemini-embedding-001",
                                           "content": {"parts": [{"text": "a"}]}, "outputDimensionality": 3}
@@ -257,7 +226,7 @@ def test_embeddings(client_for: Factory, gemini: MockGemini) -> None:
 def test_embeddings_of_token_arrays_are_refused(client_for: Factory, gemini: MockGemini) -> None:
     with pytest.raises(openai.BadRequestError):
         client_for().embeddings.create(model="gemini-embedding-001", input=[[1, 2, 3]])
-    assert gemini.requests == []
+    assert gemini.state.requests == []
 
 
 # --- /v1/messages with the anthropic SDK ----------------------------------------------------------
@@ -267,9 +236,7 @@ def claude(gateway: GatewayServer, gemini: MockGemini) -> Callable[..., anthropi
     gemini.reset()
 
     def make(**directives: Any) -> anthropic.Anthropic:
-        headers = {"x-portkey-provider": "google", "x-portkey-custom-host": gemini.url(**directives)}
-        return anthropic.Anthropic(base_url=gateway.url, api_key=KEY, max_retries=0, timeout=20,
-                                   default_headers=headers)
+        return anthropic_client(gateway, "google", gemini.url(**directives), KEY)
 
     return make
 
@@ -286,7 +253,7 @@ def test_messages_create(claude: Callable[..., anthropic.Anthropic], gemini: Moc
     assert message.content[0].text == "hello from gemini"  # type: ignore[union-attr]
     assert message.stop_reason == "end_turn"
     assert (message.usage.input_tokens, message.usage.output_tokens) == (10, 5)
-    sent = gemini.requests[-1]
+    sent = gemini.state.requests[-1]
     assert sent.headers["x-goog-api-key"] == KEY
     assert sent.json()["systemInstruction"] == {"parts": [{"text": "be brief"}]}
     assert sent.json()["generationConfig"] == {"maxOutputTokens": 64}
@@ -315,7 +282,7 @@ def test_messages_tool_use(claude: Callable[..., anthropic.Anthropic], gemini: M
     use = message.content[1]
     assert use.name == "get_weather" and use.input == mock_google.TOOL_ARGS  # type: ignore[union-attr]
     assert message.stop_reason == "tool_use"
-    assert gemini.requests[-1].json()["toolConfig"] == {"functionCallingConfig": {"mode": "ANY"}}
+    assert gemini.state.requests[-1].json()["toolConfig"] == {"functionCallingConfig": {"mode": "ANY"}}
 
 
 def test_messages_stream_cut_raises(claude: Callable[..., anthropic.Anthropic]) -> None:

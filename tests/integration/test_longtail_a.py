@@ -6,40 +6,32 @@ which speaks each provider's own wire format."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import anthropic
 import httpx
 import openai
 import pytest
 
+from tests.support.loopback import serve
 from tests.support.mock_longtail_a import IMAGE, USAGE, LongtailMock
 from tests.support.mock_openai import MockOpenAI
+from tests.support.sdk import anthropic_client, openai_client
 from tests.support.servers import GatewayServer
 
 MESSAGES: Any = [{"role": "user", "content": "hi"}]
 
 
-@pytest.fixture(scope="module")
-def longtail() -> Iterator[LongtailMock]:
-    server = LongtailMock().start()
-    yield server
-    server.stop()
+longtail = serve(LongtailMock)
 
 
 @pytest.fixture(autouse=True)
 def _clean(request: pytest.FixtureRequest) -> None:
     if "longtail" in request.fixturenames:
-        request.getfixturevalue("longtail").requests.clear()
+        request.getfixturevalue("longtail").reset()
 
 
 def sdk(gateway: GatewayServer, provider: str, host: str | None = None, **headers: str) -> openai.OpenAI:
-    default = {"x-portkey-provider": provider, **headers}
-    if host is not None:
-        default["x-portkey-custom-host"] = host
-    return openai.OpenAI(base_url=gateway.url + "/v1", api_key="sk-test-key", default_headers=default,
-                         max_retries=0, timeout=20)
+    return openai_client(gateway, provider, host, headers=headers)
 
 
 def root(mock: MockOpenAI, **directives: Any) -> str:
@@ -60,9 +52,7 @@ def test_workers_ai_chat_passes_through_cloudflares_openai_endpoint(gateway: Gat
 
 
 def test_workers_ai_serves_the_anthropic_sdk_through_the_hub(gateway: GatewayServer, mock: MockOpenAI) -> None:
-    client = anthropic.Anthropic(base_url=gateway.url, api_key="sk-test-key", max_retries=0, timeout=20,
-                                 default_headers={"x-portkey-provider": "workers-ai",
-                                                  "x-portkey-custom-host": root(mock, name="cfm")})
+    client = anthropic_client(gateway, "workers-ai", root(mock, name="cfm"))
     message = client.messages.create(model="@cf/meta/llama-3.1-8b-instruct", max_tokens=10, messages=MESSAGES)
     assert message.content[0].text == "hello from cfm"  # type: ignore[union-attr]
     assert mock.state.requests[-1].path == "/v1/chat/completions"
@@ -75,8 +65,8 @@ def test_workers_ai_completions_are_translated(gateway: GatewayServer, longtail:
     answer = client.completions.create(model="@cf/meta/llama-3.1-8b-instruct", prompt="Once", max_tokens=9)
     assert answer.choices[0].text == "echo: Once" and answer.usage is not None
     assert answer.usage.total_tokens == USAGE["total_tokens"]
-    seen = longtail.requests[-1]
-    assert seen.path == "/run/@cf/meta/llama-3.1-8b-instruct" and seen.body == {"prompt": "Once", "max_tokens": 9}
+    seen = longtail.state.requests[-1]
+    assert seen.path == "/run/@cf/meta/llama-3.1-8b-instruct" and seen.json() == {"prompt": "Once", "max_tokens": 9}
     chunks = list(client.completions.create(model="@cf/m", prompt="Once", stream=True))
     assert "".join(c.choices[0].text for c in chunks) == "tok0 tok1 tok2 "
     assert chunks[-1].choices[0].finish_reason == "stop" and chunks[-1].usage is not None
@@ -101,7 +91,7 @@ def test_workers_ai_images(gateway: GatewayServer, longtail: LongtailMock) -> No
     client = sdk(gateway, "workers-ai", longtail.url())
     image = client.images.generate(model="@cf/black-forest-labs/flux-1-schnell", prompt="a cat", size="512x256")
     assert image.data is not None and image.data[0].b64_json == IMAGE
-    assert longtail.requests[-1].body == {"prompt": "a cat", "width": 512, "height": 256}
+    assert longtail.state.requests[-1].json() == {"prompt": "a cat", "width": 512, "height": 256}
 
 
 # --- huggingface, azure-ai: OpenAI-shaped ------------------------------------------------------------
@@ -131,9 +121,9 @@ def test_predibase_url_from_tenant_and_model(gateway: GatewayServer, longtail: L
     client = sdk(gateway, "predibase", longtail.url())
     answer = client.chat.completions.create(model="llama-3-8b:sentiment/1", messages=MESSAGES, user="tenant-1")
     assert answer.choices[0].message.content == "hello from predibase"
-    seen = longtail.requests[-1]
+    seen = longtail.state.requests[-1]
     assert seen.path == "/tenant-1/deployments/v2/llms/llama-3-8b/v1/chat/completions"
-    assert seen.body["model"] == "sentiment/1" and "user" not in seen.body
+    assert seen.json()["model"] == "sentiment/1" and "user" not in seen.json()
     chunks = list(client.chat.completions.create(model="llama-3-8b", messages=MESSAGES, user="t", stream=True))
     assert "".join(c.choices[0].delta.content or "" for c in chunks) == "tok0 tok1 tok2 "
     stream = sdk(gateway, "predibase", longtail.url(cut=2)).chat.completions.create(
@@ -147,7 +137,8 @@ def test_nomic_embeddings(gateway: GatewayServer, longtail: LongtailMock) -> Non
     client = sdk(gateway, "nomic", longtail.url())
     out = client.embeddings.create(model="nomic-embed-text-v1.5", input=["a", "b"], dimensions=64)
     assert [d.embedding for d in out.data] == [[0.5, -0.25, 0.0], [0.5, -0.25, 1.0]]
-    assert longtail.requests[-1].body == {"model": "nomic-embed-text-v1.5", "texts": ["a", "b"], "dimensionality": 64}
+    assert longtail.state.requests[-1].json() == {"model": "nomic-embed-text-v1.5", "texts": ["a", "b"],
+                                                  "dimensionality": 64}
     with pytest.raises(openai.UnprocessableEntityError) as caught:
         sdk(gateway, "nomic", longtail.url(status=422)).embeddings.create(model="n", input="a")
     assert caught.value.body["message"] == "nomic error: body.texts: field required"  # type: ignore[index]
@@ -157,9 +148,9 @@ def test_triton_completions(gateway: GatewayServer, longtail: LongtailMock) -> N
     client = sdk(gateway, "triton", longtail.url("/v2/models/ensemble"))
     answer = client.completions.create(model="ensemble", prompt="What is ML?", max_tokens=8)
     assert answer.choices[0].text == "echo: What is ML?" and answer.model == "ensemble"
-    seen = longtail.requests[-1]
+    seen = longtail.state.requests[-1]
     assert seen.path == "/v2/models/ensemble/generate" and "authorization" not in seen.headers
-    assert seen.body == {"text_input": "What is ML?", "max_tokens": 8, "temperature": 0.7, "top_p": 0.7, "top_k": 50}
+    assert seen.json() == {"text_input": "What is ML?", "max_tokens": 8, "temperature": 0.7, "top_p": 0.7, "top_k": 50}
     with pytest.raises(openai.BadRequestError) as caught:
         client.completions.create(model="ensemble", prompt="x", stream=True)
     assert "does not stream" in caught.value.body["message"]  # type: ignore[index]
@@ -172,9 +163,9 @@ def test_segmind_images(gateway: GatewayServer, longtail: LongtailMock) -> None:
     client = sdk(gateway, "segmind", longtail.url("/segmind"))
     out = client.images.generate(model="sdxl1.0-txt2img", prompt="a lighthouse", n=2, size="1024x768")
     assert out.data is not None and [d.b64_json for d in out.data] == [IMAGE, IMAGE]
-    seen = longtail.requests[-1]
+    seen = longtail.state.requests[-1]
     assert seen.path == "/segmind/sdxl1.0-txt2img" and seen.headers["x-api-key"] == "sk-test-key"
-    assert seen.body == {"prompt": "a lighthouse", "samples": 2, "img_height": 768, "img_width": 1024,
+    assert seen.json() == {"prompt": "a lighthouse", "samples": 2, "img_height": 768, "img_width": 1024,
                          "num_inference_steps": 20, "base64": True}
     with pytest.raises(openai.APIStatusError) as caught:
         sdk(gateway, "segmind", longtail.url("/segmind", status=503)).images.generate(model="m", prompt="p")
@@ -188,7 +179,7 @@ def test_qdrant_and_meshy_proxy(gateway: GatewayServer, longtail: LongtailMock) 
                         headers={"x-portkey-provider": "qdrant", "x-portkey-custom-host": longtail.url(),
                                  "authorization": "Bearer qk"})
     assert qdrant.status_code == 200 and qdrant.json()["echo"]["path"] == "/collections/docs/points/search"
-    assert longtail.requests[-1].headers["api-key"] == "qk"
+    assert longtail.state.requests[-1].headers["api-key"] == "qk"
     meshy = httpx.post(gateway.url + "/v1/text-to-3d", json={"mode": "preview", "prompt": "a chair"},
                        headers={"x-portkey-provider": "meshy", "x-portkey-custom-host": longtail.url("/openapi"),
                                 "authorization": "Bearer mk"})

@@ -9,34 +9,27 @@ would); OpenAI-shaped rows (ai21, mistral-ai's FIM, together-ai) talk to the sui
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import anthropic
 import httpx
 import openai
 import pytest
 
+from tests.support.loopback import serve
 from tests.support.mock_longtail_b import AWS_SECRET, ORACLE_PEM, MockLongtailB
 from tests.support.mock_openai import MockOpenAI
+from tests.support.sdk import MESSAGES, WEATHER, anthropic_client, broken_stream, finishes, openai_client, text_of
 from tests.support.servers import GatewayServer
 
 KEY = "sk-test-key"
-MESSAGES: Any = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}]
-WEATHER: Any = {"type": "function", "function": {
-    "name": "get_weather", "description": "Weather in a city",
-    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
 ORACLE = {"oracle_region": "us-chicago-1", "oracle_compartment_id": "ocid1.compartment.oc1..ccc",
           "oracle_tenancy": "ocid1.tenancy.oc1..aaa", "oracle_user": "ocid1.user.oc1..bbb",
           "oracle_fingerprint": "20:3b:97:13:55:1c:5b:0d:d3:37:d8:50:4e:c5:3a:34"}
 Factory = Callable[..., openai.OpenAI]
 
 
-@pytest.fixture(scope="module")
-def longtail() -> Iterator[MockLongtailB]:
-    server = MockLongtailB().start()
-    yield server
-    server.stop()
+longtail = serve(MockLongtailB)
 
 
 @pytest.fixture
@@ -44,10 +37,7 @@ def client_b(gateway: GatewayServer, longtail: MockLongtailB) -> Factory:
     longtail.reset()
 
     def make(provider: str, headers: dict[str, str] | None = None, **directives: Any) -> openai.OpenAI:
-        default_headers = {"x-portkey-provider": provider, "x-portkey-custom-host": longtail.url(**directives),
-                           **(headers or {})}
-        return openai.OpenAI(base_url=gateway.url + "/v1", api_key=KEY, default_headers=default_headers,
-                             max_retries=0, timeout=20)
+        return openai_client(gateway, provider, longtail.url(**directives), KEY, headers)
 
     return make
 
@@ -59,27 +49,15 @@ def _oracle_headers(private_key: str = ORACLE_PEM) -> dict[str, str]:
     return out
 
 
-def text_of(chunks: list[Any]) -> str:
-    return "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
-
-
-def finishes(chunks: list[Any]) -> list[str]:
-    return [chunk.choices[0].finish_reason for chunk in chunks if chunk.choices and chunk.choices[0].finish_reason]
-
-
-def tool_calls(chunks: list[Any]) -> list[tuple[str, str]]:
+def call_deltas(chunks: list[Any]) -> list[tuple[str, str]]:
+    """Each streamed tool-call delta as (name, arguments): these providers send a call whole, in one delta."""
     return [(call.function.name, call.function.arguments) for chunk in chunks if chunk.choices
             for call in chunk.choices[0].delta.tool_calls or []]
 
 
-def broken_stream(client: openai.OpenAI, model: str) -> tuple[list[Any], BaseException | None]:
-    chunks: list[Any] = []
-    try:
-        for chunk in client.chat.completions.create(model=model, messages=MESSAGES, stream=True):
-            chunks.append(chunk)
-    except (openai.APIError, httpx.HTTPError) as error:
-        return chunks, error
-    return chunks, None
+def broken(client: openai.OpenAI, model: str) -> list[Any]:
+    """The chunks of a stream that must break (an error event, or the connection itself)."""
+    return broken_stream(client, (openai.APIError, httpx.HTTPError), model=model, messages=MESSAGES)[0]
 
 
 # --- reka-ai -------------------------------------------------------------------------------------
@@ -115,7 +93,7 @@ def test_reka_tools_plain_and_streamed(client_b: Factory, longtail: MockLongtail
     assert sent["tool_choice"] == "tool" and sent["tools"][0]["name"] == "get_weather"
     chunks = list(client_b("reka-ai", tool=1, chunks=1).chat.completions.create(
         model="reka-flash", messages=MESSAGES, tools=[WEATHER], stream=True))
-    assert tool_calls(chunks) == [("get_weather", '{"city":"Paris"}')]
+    assert call_deltas(chunks) == [("get_weather", '{"city":"Paris"}')]
     assert finishes(chunks) == ["tool_calls"]
 
 
@@ -127,14 +105,12 @@ def test_reka_error_status_kept(client_b: Factory) -> None:
 
 
 def test_reka_stream_break_ends_with_an_error(client_b: Factory) -> None:
-    chunks, error = broken_stream(client_b("reka-ai", cut=2, chunks=5), "reka-flash")
+    chunks = broken(client_b("reka-ai", cut=2, chunks=5), "reka-flash")
     assert text_of(chunks) == "tok0 tok1 "
-    assert error is not None
 
 
 def test_reka_serves_anthropic_messages_through_the_hub(gateway: GatewayServer, longtail: MockLongtailB) -> None:
-    client = anthropic.Anthropic(base_url=gateway.url, api_key=KEY, max_retries=0, timeout=20, default_headers={
-        "x-portkey-provider": "reka-ai", "x-portkey-custom-host": longtail.url()})
+    client = anthropic_client(gateway, "reka-ai", longtail.url(), KEY)
     message = client.messages.create(model="reka-flash", max_tokens=50, system="be brief",
                                      messages=[{"role": "user", "content": "hi"}])
     assert [block.text for block in message.content if block.type == "text"] == ["hello from mock"]
@@ -165,8 +141,8 @@ def test_bytez_error_and_break(client_b: Factory) -> None:
         client_b("bytez", status=503).chat.completions.create(model="m", messages=MESSAGES)
     assert raised.value.status_code == 503
     assert raised.value.body["message"] == "bytez error: mock failure 503"  # type: ignore[index]
-    chunks, error = broken_stream(client_b("bytez", cut=1, chunks=3), "m")
-    assert text_of(chunks) == "tok0 " and error is not None
+    chunks = broken(client_b("bytez", cut=1, chunks=3), "m")
+    assert text_of(chunks) == "tok0 "
 
 
 # --- stability-ai --------------------------------------------------------------------------------
@@ -221,12 +197,11 @@ def test_oracle_config_mode_stream_and_tools(gateway: GatewayServer, longtail: M
     longtail.reset()
     config = {"provider": "oracle", "api_key": "unused", "custom_host": longtail.url(tool=1, chunks=2),
               **ORACLE, "oracle_private_key": ORACLE_PEM}
-    client = openai.OpenAI(base_url=gateway.url + "/v1", api_key="x", max_retries=0, timeout=20,
-                           default_headers={"x-portkey-config": json.dumps(config)})
+    client = openai_client(gateway, api_key="x", headers={"x-portkey-config": json.dumps(config)})
     chunks = list(client.chat.completions.create(model="m", messages=MESSAGES, tools=[WEATHER], stream=True,
                                                  stream_options={"include_usage": True}))
     assert text_of(chunks) == "tok0 tok1 "
-    assert tool_calls(chunks) == [("get_weather", '{"city": "Paris"}')]
+    assert call_deltas(chunks) == [("get_weather", '{"city": "Paris"}')]
     assert finishes(chunks) == ["tool_calls"] and chunks[-1].usage is not None
 
 
@@ -238,8 +213,8 @@ def test_oracle_errors(client_b: Factory) -> None:
     with pytest.raises(openai.RateLimitError) as limited:
         client_b("oracle", headers=_oracle_headers(), status=429).chat.completions.create(model="m", messages=MESSAGES)
     assert limited.value.body["code"] == "TooManyRequests"  # type: ignore[index]
-    chunks, error = broken_stream(client_b("oracle", headers=_oracle_headers(), cut=1, chunks=3), "m")
-    assert text_of(chunks) == "tok0 " and error is not None
+    chunks = broken(client_b("oracle", headers=_oracle_headers(), cut=1, chunks=3), "m")
+    assert text_of(chunks) == "tok0 "
 
 
 # --- sagemaker -----------------------------------------------------------------------------------

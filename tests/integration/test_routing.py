@@ -183,7 +183,7 @@ CONDITIONAL = {
     ({"user_plan": "paid"}, CHAT, "/v1/chat/completions", "premium"),
     ({"user_plan": "free"}, CHAT, "/v1/chat/completions", "cheap"),
     ({}, {**CHAT, "model": "o3"}, "/v1/chat/completions", "premium"),
-    ({}, {**CHAT, "max_tokens": "2000"}, "/v1/chat/completions", "premium"),
+    ({}, {**CHAT, "max_tokens": 2000}, "/v1/chat/completions", "premium"),
     ({}, {"model": "e", "input": "x"}, "/v1/embeddings", "embedder"),
 ])
 def test_conditional_routing(gateway: GatewayServer, mock: MockOpenAI, metadata: dict[str, Any],
@@ -317,13 +317,13 @@ def test_started_stream_is_never_restarted(gateway: GatewayServer, mock: MockOpe
     assert names(mock) == ["a"]
 
 
-def test_guardrails_are_refused_until_implemented(gateway: GatewayServer, mock: MockOpenAI) -> None:
+def test_guardrails_that_cannot_work_are_refused_before_upstream(gateway: GatewayServer, mock: MockOpenAI) -> None:
     config = {"strategy": {"mode": "fallback"},
-              "targets": [{**leaf(mock), "input_guardrails": [{"default.wordCount": {"maxWords": 3}}]}]}
+              "targets": [{**leaf(mock), "input_guardrails": [{"portkey.pii": {}}]}]}
     response = send(gateway, config)
-    assert response.status_code == 501 and "input_guardrails" in response.json()["message"]
+    assert response.status_code == 501 and "portkey.pii" in response.json()["message"]
     response = send(gateway, leaf(mock), headers={"x-portkey-default-input-guardrails": "[]x"})
-    assert response.status_code == 501
+    assert response.status_code == 400 and "x-portkey-default-input-guardrails" in response.json()["message"]
     assert mock.state.requests == []
 
 

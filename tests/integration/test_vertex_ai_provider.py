@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,9 @@ import httpx2
 import openai
 import pytest
 
+from tests.support.loopback import serve
 from tests.support.mock_vertex import MockVertex
+from tests.support.sdk import USER, WEATHER, anthropic_client, openai_client, text_of
 from tests.support.servers import GatewayServer
 
 TOKEN = "ya29.client-token"
@@ -29,20 +31,12 @@ PROJECT, REGION = "test-proj", "us-east5"
 VERTEX_PATH = f"/v1/projects/{PROJECT}/locations/{REGION}"
 KEY_PEM = (Path(__file__).resolve().parents[1] / "fixtures" / "vertex_ai" /
            "TEST-ONLY-not-a-real-key-rsa-2048.pem").read_text(encoding="ascii")
-USER: Any = [{"role": "user", "content": "hi"}]
-WEATHER: Any = {"type": "function", "function": {
-    "name": "get_weather", "description": "Weather in a city",
-    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
 GEMINI, CLAUDE, LLAMA = "gemini-2.5-flash", "claude-sonnet-4@20250514", "meta.llama-3.3-70b-instruct-maas"
 
 Factory = Callable[..., openai.OpenAI]
 
 
-@pytest.fixture(scope="module")
-def vertex() -> Iterator[MockVertex]:
-    server = MockVertex().start()
-    yield server
-    server.stop()
+vertex = serve(MockVertex)
 
 
 @pytest.fixture(autouse=True)
@@ -50,16 +44,14 @@ def _clean(vertex: MockVertex) -> None:
     vertex.reset()
 
 
-def _headers(vertex: MockVertex, extra: dict[str, str] | None, **directives: Any) -> dict[str, str]:
-    return {"x-portkey-provider": "vertex-ai", "x-portkey-custom-host": vertex.url(**directives),
-            "x-portkey-vertex-project-id": PROJECT, "x-portkey-vertex-region": REGION, **(extra or {})}
+def _headers(extra: dict[str, str] | None) -> dict[str, str]:
+    return {"x-portkey-vertex-project-id": PROJECT, "x-portkey-vertex-region": REGION, **(extra or {})}
 
 
 @pytest.fixture
 def client_for(gateway: GatewayServer, vertex: MockVertex) -> Factory:
     def make(headers: dict[str, str] | None = None, api_key: str = TOKEN, **directives: Any) -> openai.OpenAI:
-        return openai.OpenAI(base_url=gateway.url + "/v1", api_key=api_key, max_retries=0, timeout=20,
-                             default_headers=_headers(vertex, headers, **directives))
+        return openai_client(gateway, "vertex-ai", vertex.url(**directives), api_key, _headers(headers))
 
     return make
 
@@ -72,11 +64,7 @@ def _service_account(vertex: MockVertex, **token_directives: Any) -> dict[str, A
 
 
 def _upstream(vertex: MockVertex) -> list[Any]:
-    return [r for r in vertex.requests if r.path != "/token"]
-
-
-def _text(chunks: list[Any]) -> str:
-    return "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
+    return [r for r in vertex.state.requests if r.path != "/token"]
 
 
 # --- the mock itself ------------------------------------------------------------------------------
@@ -87,7 +75,7 @@ def test_mock_speaks_vertex_claude(vertex: MockVertex) -> None:
                                        base_url=vertex.url() + "/v1", max_retries=0)
     message = client.messages.create(model=CLAUDE, max_tokens=10, messages=USER)
     assert message.content[0].text == "hello from vertex"  # type: ignore[union-attr]
-    assert vertex.requests[-1].path == f"{VERTEX_PATH}/publishers/anthropic/models/{CLAUDE}:rawPredict"
+    assert vertex.state.requests[-1].path == f"{VERTEX_PATH}/publishers/anthropic/models/{CLAUDE}:rawPredict"
     with client.messages.stream(model=CLAUDE, max_tokens=10, messages=USER) as stream:
         assert stream.get_final_text() == "tok0 tok1 tok2 "
     assert client.messages.count_tokens(model=CLAUDE, messages=USER).input_tokens > 0
@@ -99,7 +87,7 @@ def test_gemini_chat(client_for: Factory, vertex: MockVertex) -> None:
         {"role": "system", "content": "be brief"}, *USER], max_tokens=20)
     assert reply.choices[0].message.content == "hello from gemini"
     assert reply.usage is not None and reply.usage.total_tokens == 15
-    (sent,) = vertex.requests
+    (sent,) = vertex.state.requests
     assert sent.path == f"{VERTEX_PATH}/publishers/google/models/{GEMINI}:generateContent"
     assert sent.headers["authorization"] == f"Bearer {TOKEN}"
     assert sent.json()["systemInstruction"] == {"parts": [{"text": "be brief"}]}
@@ -107,9 +95,9 @@ def test_gemini_chat(client_for: Factory, vertex: MockVertex) -> None:
 
 def test_gemini_stream(client_for: Factory, vertex: MockVertex) -> None:
     chunks = list(client_for().chat.completions.create(model=GEMINI, messages=USER, stream=True))
-    assert _text(chunks) == "tok0 tok1 tok2 "
+    assert text_of(chunks) == "tok0 tok1 tok2 "
     assert [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason] == ["stop"]
-    (sent,) = vertex.requests
+    (sent,) = vertex.state.requests
     assert (sent.path, sent.query) == (f"{VERTEX_PATH}/publishers/google/models/{GEMINI}:streamGenerateContent",
                                        "alt=sse")
 
@@ -131,14 +119,14 @@ def test_gemini_stream_cut_ends_in_an_error(client_for: Factory) -> None:
     with pytest.raises((openai.APIError, httpx2.HTTPError)):
         for chunk in client_for(cut=1).chat.completions.create(model=GEMINI, messages=USER, stream=True):
             chunks.append(chunk)
-    assert _text(chunks) == "tok0 "
+    assert text_of(chunks) == "tok0 "
 
 
 def test_embeddings(client_for: Factory, vertex: MockVertex) -> None:
     reply = client_for().embeddings.create(model="text-embedding-005", input=["one two", "three"], dimensions=3)
     assert [item.embedding for item in reply.data] == [[0.1, 0.11, 0.12], [0.2, 0.21, 0.22]]
     assert reply.usage.prompt_tokens == 3
-    (sent,) = vertex.requests
+    (sent,) = vertex.state.requests
     assert sent.path == f"{VERTEX_PATH}/publishers/google/models/text-embedding-005:predict"
     assert sent.json() == {"instances": [{"content": "one two"}, {"content": "three"}],
                            "parameters": {"outputDimensionality": 3}}
@@ -149,7 +137,7 @@ def test_claude_chat(client_for: Factory, vertex: MockVertex) -> None:
     reply = client_for().chat.completions.create(model=CLAUDE, messages=USER, max_tokens=50)
     assert reply.choices[0].message.content == "hello from vertex"
     assert reply.model == CLAUDE and reply.id == "msg_vrtx_mock"
-    (sent,) = vertex.requests
+    (sent,) = vertex.state.requests
     assert sent.path == f"{VERTEX_PATH}/publishers/anthropic/models/{CLAUDE}:rawPredict"
     assert sent.json()["anthropic_version"] == "vertex-2023-10-16" and "model" not in sent.json()
 
@@ -157,12 +145,12 @@ def test_claude_chat(client_for: Factory, vertex: MockVertex) -> None:
 def test_claude_stream_with_tools(client_for: Factory, vertex: MockVertex) -> None:
     chunks = list(client_for(tool=1).chat.completions.create(
         model="anthropic." + CLAUDE, messages=USER, tools=[WEATHER], stream=True))
-    assert _text(chunks) == "tok0 tok1 tok2 "
+    assert text_of(chunks) == "tok0 tok1 tok2 "
     calls = [call for c in chunks if c.choices for call in (c.choices[0].delta.tool_calls or [])]
     assert calls[0].function.name == "get_weather"  # type: ignore[union-attr]
     assert json.loads("".join(call.function.arguments or "" for call in calls)) == {"city": "Paris"}  # type: ignore[union-attr]
     assert chunks[-1].choices[0].finish_reason == "tool_calls"
-    assert vertex.requests[0].path == f"{VERTEX_PATH}/publishers/anthropic/models/{CLAUDE}:streamRawPredict"
+    assert vertex.state.requests[0].path == f"{VERTEX_PATH}/publishers/anthropic/models/{CLAUDE}:streamRawPredict"
 
 
 def test_claude_errors_in_both_shapes(client_for: Factory) -> None:
@@ -181,9 +169,9 @@ def test_open_model_plain_and_stream(client_for: Factory, vertex: MockVertex) ->
     reply = client.chat.completions.create(model=LLAMA, messages=USER, extra_body={"top_k": 3})
     assert reply.choices[0].message.content == "hello from llama"
     chunks = list(client.chat.completions.create(model=LLAMA, messages=USER, stream=True))
-    assert _text(chunks) == "tok0 tok1 tok2 "
-    assert [r.path for r in vertex.requests] == [f"{VERTEX_PATH}/endpoints/openapi/chat/completions"] * 2
-    assert vertex.requests[0].json() == {"model": "meta/llama-3.3-70b-instruct-maas", "messages": USER}
+    assert text_of(chunks) == "tok0 tok1 tok2 "
+    assert [r.path for r in vertex.state.requests] == [f"{VERTEX_PATH}/endpoints/openapi/chat/completions"] * 2
+    assert vertex.state.requests[0].json() == {"model": "meta/llama-3.3-70b-instruct-maas", "messages": USER}
 
 
 # --- service accounts -----------------------------------------------------------------------------
@@ -192,7 +180,7 @@ def test_service_account_exchanged_once_then_cached(client_for: Factory, vertex:
     client = client_for({"x-portkey-vertex-service-account-json": account}, api_key="unused-by-vertex")
     for _ in range(2):
         assert client.chat.completions.create(model=GEMINI, messages=USER).choices[0].message.content
-    assert len(vertex.token_requests) == 1
+    assert len(vertex.state.token_requests) == 1
     assert [r.headers["authorization"] for r in _upstream(vertex)] == ["Bearer ya29.mock-1"] * 2
 
 
@@ -200,8 +188,7 @@ def test_service_account_in_a_config(gateway: GatewayServer, vertex: MockVertex)
     """Config mode: the account as an object, the project from the account."""
     config = {"provider": "vertex-ai", "vertex_region": "global", "custom_host": vertex.url(),
               "vertex_service_account_json": _service_account(vertex)}
-    client = openai.OpenAI(base_url=gateway.url + "/v1", api_key="unused", max_retries=0, timeout=20,
-                           default_headers={"x-portkey-config": json.dumps(config)})
+    client = openai_client(gateway, api_key="unused", headers={"x-portkey-config": json.dumps(config)})
     reply = client.chat.completions.create(model=CLAUDE, messages=USER, max_tokens=5)
     assert reply.choices[0].message.content == "hello from vertex"
     (sent,) = _upstream(vertex)
@@ -229,8 +216,7 @@ def test_bad_token_endpoint_answer_is_a_clear_error(client_for: Factory, vertex:
 @pytest.fixture
 def sdk(gateway: GatewayServer, vertex: MockVertex) -> Callable[..., anthropic.Anthropic]:
     def make(**directives: Any) -> anthropic.Anthropic:
-        return anthropic.Anthropic(base_url=gateway.url, api_key=TOKEN, max_retries=0, timeout=20,
-                                   default_headers=_headers(vertex, None, **directives))
+        return anthropic_client(gateway, "vertex-ai", vertex.url(**directives), TOKEN, _headers(None))
 
     return make
 
@@ -238,7 +224,7 @@ def sdk(gateway: GatewayServer, vertex: MockVertex) -> Callable[..., anthropic.A
 def test_messages_claude_natively(sdk: Callable[..., anthropic.Anthropic], vertex: MockVertex) -> None:
     message = sdk().messages.create(model=CLAUDE, max_tokens=10, messages=USER, system="be brief")
     assert message.id == "msg_vrtx_mock" and message.content[0].text == "hello from vertex"  # type: ignore[union-attr]
-    (sent,) = vertex.requests
+    (sent,) = vertex.state.requests
     assert sent.path == f"{VERTEX_PATH}/publishers/anthropic/models/{CLAUDE}:rawPredict"
     body = sent.json()
     assert body["anthropic_version"] == "vertex-2023-10-16" and "model" not in body and body["system"] == "be brief"
@@ -249,7 +235,7 @@ def test_messages_claude_stream_passes_through(sdk: Callable[..., anthropic.Anth
         events = [event.type for event in stream]
         assert stream.get_final_message().content[0].text == "tok0 tok1 tok2 "  # type: ignore[union-attr]
     assert events[0] == "message_start" and events[-1] == "message_stop"
-    assert vertex.requests[0].path.endswith(":streamRawPredict")
+    assert vertex.state.requests[0].path.endswith(":streamRawPredict")
 
 
 def test_messages_claude_error_keeps_anthropics_shape(sdk: Callable[..., anthropic.Anthropic]) -> None:
@@ -262,7 +248,7 @@ def test_messages_claude_error_keeps_anthropics_shape(sdk: Callable[..., anthrop
 def test_messages_count_tokens_for_claude(sdk: Callable[..., anthropic.Anthropic], vertex: MockVertex) -> None:
     counted = sdk().messages.count_tokens(model="anthropic.claude-3-haiku@20240307", messages=USER)
     assert counted.input_tokens > 0
-    (sent,) = vertex.requests
+    (sent,) = vertex.state.requests
     assert sent.path == f"{VERTEX_PATH}/publishers/anthropic/models/count-tokens:rawPredict"
     assert sent.json()["model"] == "claude-3-haiku@20240307"
 
@@ -273,9 +259,9 @@ def test_messages_gemini_through_the_hub(sdk: Callable[..., anthropic.Anthropic]
     assert message.content[0].text == "hello from gemini" and message.stop_reason == "end_turn"  # type: ignore[union-attr]
     with client.messages.stream(model=GEMINI, max_tokens=10, messages=USER) as stream:
         assert stream.get_final_text() == "tok0 tok1 tok2 "
-    assert [r.path.rpartition(":")[2] for r in vertex.requests] == ["generateContent", "streamGenerateContent"]
+    assert [r.path.rpartition(":")[2] for r in vertex.state.requests] == ["generateContent", "streamGenerateContent"]
     estimate = client.messages.count_tokens(model=GEMINI, messages=USER)  # no Gemini count here: an estimate
-    assert estimate.input_tokens > 0 and len(vertex.requests) == 2
+    assert estimate.input_tokens > 0 and len(vertex.state.requests) == 2
 
 
 def test_messages_claude_front_end_error_in_anthropics_shape(sdk: Callable[..., anthropic.Anthropic]) -> None:
@@ -291,7 +277,7 @@ def test_claude_stream_cut_ends_in_an_error(client_for: Factory, sdk: Callable[.
     with pytest.raises((openai.APIError, httpx2.HTTPError)):
         for chunk in client_for(cut=1).chat.completions.create(model=CLAUDE, messages=USER, stream=True):
             chunks.append(chunk)
-    assert _text(chunks) == "tok0 "
+    assert text_of(chunks) == "tok0 "
     with pytest.raises((anthropic.APIError, httpx2.HTTPError)):
         with sdk(cut=1).messages.stream(model=CLAUDE, max_tokens=10, messages=USER) as stream:
             for _ in stream:

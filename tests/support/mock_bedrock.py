@@ -50,16 +50,15 @@ import re
 import struct
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
 from aiohttp import web
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from tests.support.loopback import LoopbackServer
+from tests.support.aws_signature import botocore_signature
+from tests.support.loopback import LoopbackMock, RequestLog
 
 ACCESS_KEY, SECRET_KEY = "AKIDMOCKBEDROCK01", "mock/Secret+Key/0123456789abcdefEXAMPLE"
 SESSION_KEY, SESSION_SECRET, SESSION_TOKEN = "ASIAMOCKSESSION01", "session/secret/EXAMPLE", "FwoGZXIvYXdzEMOCK//token=="
@@ -149,23 +148,6 @@ def chunk_frame(anthropic_event: dict[str, Any]) -> bytes:
 
 # --- the server --------------------------------------------------------------------------------
 
-@dataclass
-class Recorded:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-    directives: dict[str, str]
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass
-class State:
-    requests: list[Recorded] = field(default_factory=list)
-
-
 class AwsError(Exception):
     def __init__(self, status: int, kind: str, message: str) -> None:
         super().__init__(message)
@@ -178,42 +160,22 @@ def aws_error(error: AwsError) -> web.Response:
     return web.json_response({"message": error.message}, status=error.status, headers=headers)
 
 
-def _parse(path: str) -> tuple[dict[str, str], str]:
-    directives: dict[str, str] = {}
-    if path.startswith("/b/"):
-        head, _, rest = path[3:].partition("/")
-        for pair in head.split(","):
-            key, _, value = pair.partition("=")
-            if key:
-                directives[key] = value
-        path = "/" + rest
-    return directives, path
+class MockBedrock(LoopbackMock[RequestLog]):
+    """The directive prefix is ``/b/``, always present (``/b/none=1`` without directives), and read
+    from the raw path: the signature covers the path exactly as it was sent."""
 
+    marker = "/b/"
+    raw_path = True
 
-class MockBedrock:
-    def __init__(self) -> None:
-        self.state = State()
-        self.server = LoopbackServer(self.handle)
-
-    def start(self) -> MockBedrock:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def reset(self) -> None:
-        self.state = State()
+    def new_state(self) -> RequestLog:
+        return RequestLog()
 
     def url(self, **directives: Any) -> str:
-        spec = ",".join(f"{k}={v}" for k, v in directives.items()) or "none=1"
-        return f"{self.server.base}/b/{spec}"
+        return super().url(**(directives or {"none": 1}))
 
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        body = await request.read()
+    async def answer(self, request: web.Request, path: str, body: bytes,
+                     directives: dict[str, str]) -> web.StreamResponse:
         raw_path = request.raw_path.split("?", 1)[0]
-        directives, path = _parse(raw_path)
-        self.state.requests.append(Recorded(request.method, path, dict(request.headers), body, directives))
         try:
             authenticate(request, raw_path, body, directives.get("region", "us-east-1"))
             if "status" in directives:
@@ -256,7 +218,8 @@ def authenticate(request: web.Request, raw_path: str, body: bytes, region: str) 
     if claimed is not None and claimed != hashlib.sha256(body).hexdigest():
         raise AwsError(400, "XAmzContentSHA256Mismatch",
                        "The provided 'x-amz-content-sha256' header does not match what was computed.")
-    expected = _botocore_signature(request, raw_path, body, names, stamp, Credentials(key_id, secret, token), region)
+    expected = botocore_signature(request, raw_path, body, names, stamp, Credentials(key_id, secret, token), region,
+                                  "bedrock")
     if not hmac.compare_digest(expected, signature):
         raise AwsError(403, "InvalidSignatureException",
                        "The request signature we calculated does not match the signature you provided. Check your "
@@ -274,19 +237,6 @@ def _check_date(stamp: str, day: str) -> None:
     if abs(time.time() - when) > 15 * 60:
         raise AwsError(403, "InvalidSignatureException", f"Signature expired: {stamp} is now earlier or later than "
                                                          "the allowed 15 minutes.")
-
-
-def _botocore_signature(request: web.Request, raw_path: str, body: bytes, names: list[str], stamp: str,
-                        credentials: Credentials, region: str) -> str:
-    """The signature AWS would compute, by botocore's SigV4 code, over what arrived."""
-    query = request.raw_path.partition("?")[2]
-    url = f"http://{request.headers.get('Host', '')}{raw_path}" + (f"?{query}" if query else "")
-    headers = {name: ",".join(request.headers.getall(name, [])) for name in names}
-    aws_request = AWSRequest(method=request.method, url=url, headers=headers, data=body)
-    aws_request.context["timestamp"] = stamp
-    auth = SigV4Auth(credentials, "bedrock", region)
-    canonical = auth.canonical_request(aws_request)
-    return str(auth.signature(auth.string_to_sign(aws_request, canonical), aws_request))
 
 
 # --- routes ------------------------------------------------------------------------------------

@@ -43,8 +43,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.support.loopback import LoopbackServer
-from tests.support.mock_openai import Recorded
+from tests.support.loopback import LoopbackMock, RequestLog
 
 CHAT_FIELDS = frozenset({
     "model", "messages", "tools", "strict_tools", "documents", "citation_options", "response_format",
@@ -61,18 +60,9 @@ TOKENS = {"input_tokens": 12, "output_tokens": 5}
 
 
 @dataclass
-class CohereState:
-    requests: list[Recorded] = field(default_factory=list)
+class CohereState(RequestLog):
     counts: Counter[str] = field(default_factory=Counter)
     disconnects: int = 0
-
-
-def _parse(path: str) -> tuple[dict[str, str], str]:
-    if not path.startswith("/x/"):
-        return {}, path
-    spec, _, tail = path[3:].partition("/")
-    directives = dict(part.split("=", 1) if "=" in part else (part, "1") for part in spec.split(",") if part)
-    return directives, "/" + tail
 
 
 def vector(i: int) -> list[float]:
@@ -176,35 +166,15 @@ def _delta(kind: str, index: int | None, message: dict[str, Any]) -> bytes:
     return sse(event)
 
 
-class MockCohere:
+class MockCohere(LoopbackMock[CohereState]):
     """Start with ``start()``; ``url(**directives)`` is a custom host for one scenario."""
 
-    def __init__(self) -> None:
-        self.state = CohereState()
-        self.server = LoopbackServer(self._handle)
+    def new_state(self) -> CohereState:
+        return CohereState()
 
-    def start(self) -> MockCohere:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def reset(self) -> None:
-        self.state = CohereState()
-
-    def url(self, **directives: Any) -> str:
-        if not directives:
-            return self.server.base
-        return f"{self.server.base}/x/" + ",".join(f"{k}={v}" for k, v in directives.items())
-
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
-        directives, path = _parse(request.path)
-        body = await request.read()
-        state = self.state
-        state.requests.append(Recorded(request.method, path, request.query_string,
-                                       {k.lower(): v for k, v in request.headers.items()}, body, directives))
-        state.counts[directives.get("key", request.path)] += 1
+    async def answer(self, request: web.Request, path: str, body: bytes,
+                     directives: dict[str, str]) -> web.StreamResponse:
+        self.state.counts[directives.get("key", request.path)] += 1
         auth = request.headers.get("authorization", "")
         if not auth.startswith("Bearer ") or not auth[7:]:
             return _error(401, "no api key supplied", {})

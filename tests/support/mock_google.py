@@ -30,12 +30,11 @@ Usage: promptTokenCount 10, candidatesTokenCount 5, thoughtsTokenCount 3 when th
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
-from tests.support.loopback import LoopbackServer
+from tests.support.loopback import LoopbackMock, RequestLog
 
 MODEL_VERSION = "gemini-mock-001"
 RESPONSE_ID = "mock-response-1"
@@ -53,44 +52,12 @@ STATUSES = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
             500: "INTERNAL", 503: "UNAVAILABLE"}
 
 
-@dataclass
-class Recorded:
-    path: str
-    query: str
-    headers: dict[str, str]
-    body: bytes
+class MockGemini(LoopbackMock[RequestLog]):
+    def new_state(self) -> RequestLog:
+        return RequestLog()
 
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass
-class MockGemini:
-    requests: list[Recorded] = field(default_factory=list)
-    server: LoopbackServer | None = None
-
-    def start(self) -> MockGemini:
-        self.server = LoopbackServer(self.handle).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.stop()
-
-    def url(self, **directives: Any) -> str:
-        assert self.server is not None
-        if not directives:
-            return self.server.base
-        return f"{self.server.base}/x/" + ",".join(f"{k}={v}" for k, v in directives.items())
-
-    def reset(self) -> None:
-        self.requests = []
-
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        directives, path = _parse(request.path)
-        body = await request.read()
-        self.requests.append(Recorded(path, request.query_string, {k.lower(): v for k, v in request.headers.items()},
-                                      body))
+    async def answer(self, request: web.Request, path: str, body: bytes,
+                     directives: dict[str, str]) -> web.StreamResponse:
         if not request.headers.get("x-goog-api-key") and "key" not in request.query:
             return error(403, "Method doesn't allow unregistered callers (callers without established identity).")
         if "status" in directives:
@@ -110,14 +77,6 @@ class MockGemini:
         if method == "streamGenerateContent":
             return await stream(request, data, directives)
         return error(404, f"Method {method} not found")
-
-
-def _parse(path: str) -> tuple[dict[str, str], str]:
-    if not path.startswith("/x/"):
-        return {}, path
-    spec, _, rest = path[3:].partition("/")
-    directives = dict(part.split("=", 1) if "=" in part else (part, "1") for part in spec.split(",") if part)
-    return directives, "/" + rest
 
 
 def error(status: int, message: str) -> web.Response:

@@ -20,54 +20,27 @@ events; ``chunks=<n>`` sets the number of text events (default 3). Each provider
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
-from tests.support.loopback import LoopbackServer
+from tests.support.loopback import LoopbackMock, RequestLog, stream_events
 
 USAGE = {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}
 IMAGE = "iVBORw0KGgoAAAANSUhEUg=="
 
 
-@dataclass
-class Seen:
-    method: str
-    path: str
-    query: str
-    headers: dict[str, str]
-    body: Any
-
-
-@dataclass
-class LongtailMock:
-    requests: list[Seen] = field(default_factory=list)
-    server: LoopbackServer | None = None
-
-    def start(self) -> LongtailMock:
-        self.server = LoopbackServer(self.handle).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.stop()
+class LongtailMock(LoopbackMock[RequestLog]):
+    def new_state(self) -> RequestLog:
+        return RequestLog()
 
     def url(self, prefix: str = "", **directives: Any) -> str:
-        assert self.server is not None
-        spec = ",".join(f"{k}={v}" for k, v in directives.items())
-        return self.server.base + (f"/x/{spec}" if spec else "") + prefix
+        return super().url(**directives) + prefix
 
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        path, directives = request.path, {}
-        if path.startswith("/x/"):
-            spec, _, rest = path[3:].partition("/")
-            directives = dict(part.split("=", 1) for part in spec.split(",") if "=" in part)
-            path = "/" + rest
-        raw = await request.read()
+    async def answer(self, request: web.Request, path: str, raw: bytes,
+                     directives: dict[str, str]) -> web.StreamResponse:
+        headers = self.state.requests[-1].headers
         body = json.loads(raw) if raw and request.content_type == "application/json" else raw.decode()
-        headers = {k.lower(): v for k, v in request.headers.items()}
-        self.requests.append(Seen(request.method, path, request.query_string, headers, body))
         for prefix, handler in _ROUTES:
             if _matches(path, prefix):
                 return await handler(request, path, headers, body, directives)
@@ -104,20 +77,13 @@ async def _workers_ai(request: web.Request, path: str, headers: dict[str, str], 
         return web.json_response({"result": {"response": f"echo: {body['prompt']}", "usage": USAGE},
                                   "success": True, "errors": [], "messages": []})
     events = [{"response": f"tok{i} ", "p": "abc"} for i in range(int(d.get("chunks", 3)))]
-    return await _sse(request, events + [{"response": "", "usage": USAGE}], d, "data: [DONE]\n\n")
+    return await _sse(request, events + [{"response": "", "usage": USAGE}], d)
 
 
-async def _sse(request: web.Request, events: list[dict[str, Any]], d: dict[str, str], tail: str) -> web.StreamResponse:
-    response = web.StreamResponse(headers={"content-type": "text/event-stream"})
-    await response.prepare(request)
-    for i, event in enumerate(events):
-        if "cut" in d and i == int(d["cut"]):
-            request.transport.close()  # type: ignore[union-attr]
-            return response
-        await response.write(f"data: {json.dumps(event)}\n\n".encode())
-    await response.write(tail.encode())
-    await response.write_eof()
-    return response
+async def _sse(request: web.Request, events: list[dict[str, Any]], d: dict[str, str]) -> web.StreamResponse:
+    """JSON events, then ``data: [DONE]``."""
+    data = [f"data: {json.dumps(event)}\n\n".encode() for event in events]
+    return await stream_events(request, data, d, tail=b"data: [DONE]\n\n")
 
 
 # --- Nomic, Triton, Segmind ------------------------------------------------------------------
@@ -175,7 +141,7 @@ async def _predibase(request: web.Request, path: str, headers: dict[str, str], b
                                   "usage": USAGE})
     events = [_chunk({"role": "assistant", "content": ""})]
     events += [_chunk({"content": f"tok{i} "}) for i in range(int(d.get("chunks", 3)))]
-    return await _sse(request, events + [_chunk({}, "stop")], d, "data: [DONE]\n\n")
+    return await _sse(request, events + [_chunk({}, "stop")], d)
 
 
 _ROUTES = (

@@ -30,18 +30,17 @@ import hashlib
 import json
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from botocore.credentials import Credentials
 
 from gateway import rsa
-from gateway.providers.aws import sigv4
-from tests.support.loopback import LoopbackServer
-from tests.support.mock_openai import Recorded
+from tests.support.aws_signature import botocore_signature
+from tests.support.loopback import LoopbackMock, RequestLog, stream_events
 
 ORACLE_PEM = (Path(__file__).resolve().parents[1] / "fixtures" / "oracle"
               / "TEST-ONLY-not-a-real-key-rsa-2048.pem").read_text(encoding="ascii")
@@ -52,34 +51,8 @@ _ORACLE_PATH = re.compile(r"^/\d{8}/actions/chat$")
 _SAGEMAKER_PATH = re.compile(r"^/endpoints/[^/]+/invocations$")
 
 
-@dataclass
-class State:
-    requests: list[Recorded] = field(default_factory=list)
-
-
-def _parse(path: str) -> tuple[dict[str, str], str]:
-    if not path.startswith("/x/"):
-        return {}, path
-    spec, _, tail = path[3:].partition("/")
-    return dict(p.split("=", 1) if "=" in p else (p, "1") for p in spec.split(",") if p), "/" + tail
-
-
 def _text(d: dict[str, str]) -> str:
     return f"hello from {d.get('name', 'mock')}"
-
-
-async def _sse(request: web.Request, events: list[bytes], d: dict[str, str]) -> web.StreamResponse:
-    """Write events one by one; ``cut=N`` breaks the connection after N of them."""
-    response = web.StreamResponse(headers={"content-type": "text/event-stream"})
-    await response.prepare(request)
-    for i, event in enumerate(events):
-        if "cut" in d and i == int(d["cut"]):
-            request.transport.close()  # type: ignore[union-attr]
-            return response
-        await response.write(event)
-        await asyncio.sleep(0.005)
-    await response.write_eof()
-    return response
 
 
 def _data(value: Any) -> bytes:
@@ -116,7 +89,7 @@ async def reka(request: web.Request, data: dict[str, Any], d: dict[str, str]) ->
         last["tool_calls"] = calls
     events.append(_data({"id": "reka-1", "model": data["model"], "usage": usage, "responses": [
         {"chunk": last, "finish_reason": "tool_call" if calls else "stop"}]}))
-    return await _sse(request, events, d)
+    return await stream_events(request, events, d, gap=0.005)
 
 
 # --- Bytez ---------------------------------------------------------------------------------------
@@ -223,25 +196,22 @@ async def oracle(request: web.Request, body: bytes, d: dict[str, str]) -> web.St
     if (chat.get("streamOptions") or {}).get("isIncludeUsage"):
         finish["usage"] = usage
     events.append(_data(finish))
-    return await _sse(request, events, d)
+    return await stream_events(request, events, d, gap=0.005)
 
 
 # --- SageMaker -----------------------------------------------------------------------------------
 
 def _sigv4_ok(request: web.Request, body: bytes) -> bool:
-    """Recompute AWS SigV4 over the headers the request arrived with (SignedHeaders), for service
-    sagemaker; a header the transport changed after signing fails it."""
+    """Recompute AWS SigV4 (botocore's, not the gateway's signer) over the headers the request arrived
+    with (SignedHeaders), for service sagemaker; a header the transport changed after signing fails it."""
     found = re.match(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/sagemaker/aws4_request, "
                      r"SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$", request.headers.get("authorization", ""))
     if found is None or request.headers.get("x-amz-content-sha256") != hashlib.sha256(body).hexdigest():
         return False
-    names = found.group(4).split(";")
-    headers = [(name, request.headers.get(name, "")) for name in names]
-    creds = sigv4.Credentials(found.group(1), AWS_SECRET, request.headers.get("x-amz-security-token"))
-    url = f"http://{request.headers['host']}{request.path_qs}"
-    signature = sigv4.sign(request.method, url, headers, hashlib.sha256(body).hexdigest(), creds, found.group(3),
-                           "sagemaker", request.headers.get("x-amz-date", ""))
-    return signature.signature == found.group(5)
+    creds = Credentials(found.group(1), AWS_SECRET, request.headers.get("x-amz-security-token"))
+    expected = botocore_signature(request, request.raw_path.split("?", 1)[0], body, found.group(4).split(";"),
+                                  request.headers.get("x-amz-date", ""), creds, found.group(3), "sagemaker")
+    return expected == found.group(5)
 
 
 async def sagemaker(request: web.Request, body: bytes, d: dict[str, str]) -> web.StreamResponse:
@@ -271,7 +241,7 @@ async def perplexity(request: web.Request, data: dict[str, Any], d: dict[str, st
         events.append(_data({**base, "usage": usage, "choices": [{
             "index": 0, "finish_reason": finish, "message": {"role": "assistant", "content": so_far},
             "delta": {"role": "assistant", "content": piece}}]}))
-    return await _sse(request, events, d)  # no [DONE], as Perplexity streams
+    return await stream_events(request, events, d, gap=0.005)  # no [DONE], as Perplexity streams
 
 
 # --- dispatch ------------------------------------------------------------------------------------
@@ -301,33 +271,13 @@ _JSON_ROUTES: tuple[tuple[Callable[[str], bool], JsonHandler], ...] = (
 )
 
 
-class MockLongtailB:
+class MockLongtailB(LoopbackMock[RequestLog]):
     """Start with ``start()``; ``url(**directives)`` is a custom host for one scenario."""
 
-    def __init__(self) -> None:
-        self.state = State()
-        self.server = LoopbackServer(self._handle)
+    def new_state(self) -> RequestLog:
+        return RequestLog()
 
-    def start(self) -> MockLongtailB:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def reset(self) -> None:
-        self.state = State()
-
-    def url(self, **directives: Any) -> str:
-        if not directives:
-            return self.server.base
-        return f"{self.server.base}/x/" + ",".join(f"{k}={v}" for k, v in directives.items())
-
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
-        d, path = _parse(request.path)
-        body = await request.read()
-        self.state.requests.append(Recorded(request.method, path, request.query_string,
-                                            {k.lower(): v for k, v in request.headers.items()}, body, d))
+    async def answer(self, request: web.Request, path: str, body: bytes, d: dict[str, str]) -> web.StreamResponse:
         if "status" in d:
             return _error(int(d["status"]), path, d)
         if path.startswith(("/v1/generation/", "/v2beta/stable-image/generate/")):

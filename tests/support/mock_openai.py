@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,36 +33,16 @@ from typing import Any
 from aiohttp import web
 
 from tests.support import mock_anthropic
+from tests.support.loopback import LoopbackMock, Recorded, RequestLog, scenario_url
+
+__all__ = ["MockOpenAI", "MockState", "Recorded"]
 
 
 @dataclass
-class Recorded:
-    method: str
-    path: str
-    query: str
-    headers: dict[str, str]
-    body: bytes
-    directives: dict[str, str]
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass
-class MockState:
-    requests: list[Recorded] = field(default_factory=list)
+class MockState(RequestLog):
     counts: Counter[str] = field(default_factory=Counter)
     disconnects: int = 0
     stream_finished: int = 0
-
-
-def _parse(path: str) -> tuple[dict[str, str], str]:
-    if not path.startswith("/x/"):
-        return {}, path
-    _, _, rest = path.partition("/x/")
-    spec, _, tail = rest.partition("/")
-    directives = dict(part.split("=", 1) if "=" in part else (part, "1") for part in spec.split(",") if part)
-    return directives, "/" + tail
 
 
 TOOL_ARGUMENTS = ['{"city"', ':"Par', 'is"}']
@@ -102,63 +81,19 @@ def _chunk(model: str, delta: dict[str, Any], finish: str | None = None) -> byte
     return b"data: " + json.dumps(payload).encode() + b"\n\n"
 
 
-class MockOpenAI:
-    """Start with ``start()``; ``url(**directives)`` gives a base URL for a scenario."""
+class MockOpenAI(LoopbackMock[MockState]):
+    """Start with ``start()``; ``url(**directives)`` gives a base URL (ending in ``/v1``) for a scenario."""
 
-    def __init__(self) -> None:
-        self.state = MockState()
-        self.port = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
-        self._thread: threading.Thread | None = None
+    def new_state(self) -> MockState:
+        return MockState()
 
     def url(self, **directives: Any) -> str:
-        base = f"http://127.0.0.1:{self.port}"
-        if not directives:
-            return base + "/v1"
-        spec = ",".join(f"{k}={v}" for k, v in directives.items())
-        return f"{base}/x/{spec}/v1"
-
-    def reset(self) -> None:
-        self.state = MockState()
-
-    # --- server plumbing -------------------------------------------------------------
-    def start(self) -> MockOpenAI:
-        ready = threading.Event()
-
-        def run() -> None:
-            self._loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(self._loop)
-            app = web.Application(client_max_size=64 * 1024 * 1024)
-            app.router.add_route("*", "/{tail:.*}", self._handle)
-            self._runner = web.AppRunner(app, access_log=None)
-            self._loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, "127.0.0.1", 0)
-            self._loop.run_until_complete(site.start())
-            self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=run, daemon=True)
-        self._thread.start()
-        ready.wait(10)
-        return self
-
-    def stop(self) -> None:
-        if self._loop is None:
-            return
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)  # type: ignore[union-attr]
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)  # type: ignore[union-attr]
+        return scenario_url(self.server.base, directives) + "/v1"
 
     # --- behaviour ---------------------------------------------------------------------
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
-        directives, path = _parse(request.path)
-        body = await request.read()
+    async def answer(self, request: web.Request, path: str, body: bytes,
+                     directives: dict[str, str]) -> web.StreamResponse:
         state = self.state  # a handler that outlives its test counts in its own test
-        state.requests.append(Recorded(request.method, path, request.query_string,
-                                            {k.lower(): v for k, v in request.headers.items()},
-                                            body, directives))
         key = directives.get("key", request.path)
         state.counts[key] += 1
         if "delay" in directives:

@@ -40,7 +40,7 @@ from aiohttp import web
 
 from gateway import rsa
 from tests.support import mock_anthropic, mock_google
-from tests.support.loopback import LoopbackServer
+from tests.support.loopback import LoopbackMock, Recorded, RequestLog
 
 KEY = rsa.load_pem((Path(__file__).resolve().parents[1] / "fixtures" / "vertex_ai" /
                     "TEST-ONLY-not-a-real-key-rsa-2048.pem").read_text(encoding="ascii"))
@@ -50,50 +50,23 @@ TOOL_INPUT = {"city": "Paris"}
 
 
 @dataclass
-class Recorded:
-    path: str
-    query: str
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass
-class MockVertex:
-    requests: list[Recorded] = field(default_factory=list)
+class VertexState(RequestLog):
     token_requests: list[Recorded] = field(default_factory=list)
-    server: LoopbackServer | None = None
 
-    def start(self) -> MockVertex:
-        self.server = LoopbackServer(self.handle).start()
-        return self
 
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.stop()
-
-    def url(self, **directives: Any) -> str:
-        assert self.server is not None
-        if not directives:
-            return self.server.base
-        return f"{self.server.base}/x/" + ",".join(f"{k}={v}" for k, v in directives.items())
+class MockVertex(LoopbackMock[VertexState]):
+    def new_state(self) -> VertexState:
+        return VertexState()
 
     def token_uri(self, **directives: Any) -> str:
         return self.url(**directives) + "/token"
 
-    def reset(self) -> None:
-        self.requests, self.token_requests = [], []
-
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        directives, path = _parse(request.path)
-        body = await request.read()
-        recorded = Recorded(path, request.query_string, {k.lower(): v for k, v in request.headers.items()}, body)
-        self.requests.append(recorded)
+    async def answer(self, request: web.Request, path: str, body: bytes,
+                     directives: dict[str, str]) -> web.StreamResponse:
+        state = self.state
         if path == "/token":
-            self.token_requests.append(recorded)
-            return _token(request, body, directives, len(self.token_requests))
+            state.token_requests.append(state.requests[-1])
+            return _token(request, body, directives, len(state.token_requests))
         if not request.headers.get("authorization", "").startswith("Bearer ya29."):
             return google_error(401, "Request had invalid authentication credentials. Expected OAuth 2 access "
                                      "token, login cookie or other valid authentication credential.")
@@ -107,14 +80,6 @@ class MockVertex:
         except ValueError:
             return google_error(400, "Invalid JSON payload received.")
         return await _dispatch(request, found["rest"], data, directives)
-
-
-def _parse(path: str) -> tuple[dict[str, str], str]:
-    if not path.startswith("/x/"):
-        return {}, path
-    spec, _, rest = path[3:].partition("/")
-    directives = dict(part.split("=", 1) if "=" in part else (part, "1") for part in spec.split(",") if part)
-    return directives, "/" + rest
 
 
 def google_error(status: int, message: str, wrap: bool = False) -> web.Response:

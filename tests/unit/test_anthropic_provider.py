@@ -1,96 +1,23 @@
 """Anthropic provider: golden fixtures (tests/fixtures/anthropic/*.json) plus the few behaviours
 that are not a body-to-body mapping (headers, registry, whitelists, robustness).
 
-A fixture is one JSON object. ``endpoint`` (default ``chatComplete``), ``strict`` (default true)
-and ``model`` (the MapContext model, default null) set the context; its kind is given by the
-input key it holds:
-
-- ``hub_request`` -> ``upstream_request`` (Translation.request)
-- ``upstream_response`` -> ``hub_response`` (Translation.response, a 2xx body)
-- ``upstream_error`` ``{status, body | text}`` -> ``hub_response`` (Translation.error)
-- ``upstream_events`` -> ``hub_events`` (Translation.stream), each ``{"event"?: name, "data": ...}``
+The fixtures' format and the five tests they drive are ``tests/support/golden.py``'s.
 """
 
 from __future__ import annotations
 
-import copy
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gateway.providers import get_provider
 from gateway.providers.anthropic import COUNT_TOKENS, DEFAULT_MAX_TOKENS, MESSAGES, PROVIDER
-from gateway.providers.base import Translation
 from gateway.transform.events import DONE, Event, MapContext
 from gateway.transform.params import map_params
+from tests.support.golden import GoldenSuite
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "anthropic"
-KINDS = {"hub_request": "upstream_request", "upstream_response": "hub_response",
-         "upstream_error": "hub_response", "upstream_events": "hub_events"}
-
-
-def _cases(kind: str) -> list[Any]:
-    cases = []
-    for path in sorted(FIXTURES.glob("*.json")):
-        case = json.loads(path.read_text(encoding="utf-8"))
-        if kind in case:
-            cases.append(pytest.param(case, id=path.stem))
-    return cases
-
-
-def _ctx(case: dict[str, Any]) -> MapContext:
-    return MapContext(provider="anthropic", model=case.get("model"), strict=case.get("strict", True),
-                      created=1700000000, fallback_id="anthropic-1")
-
-
-def _translation(case: dict[str, Any]) -> Translation:
-    return PROVIDER.translations[case.get("endpoint", "chatComplete")]
-
-
-def _wire(event: Event) -> dict[str, Any]:
-    return {"event": event.name, "data": event.data} if event.name else {"data": event.data}
-
-
-def test_every_fixture_has_exactly_one_kind() -> None:
-    paths = sorted(FIXTURES.glob("*.json"))
-    assert len(paths) >= 40
-    for path in paths:
-        case = json.loads(path.read_text(encoding="utf-8"))
-        kinds = [kind for kind in KINDS if kind in case]
-        assert len(kinds) == 1 and KINDS[kinds[0]] in case, path.name
-
-
-@pytest.mark.parametrize("case", _cases("hub_request"))
-def test_request(case: dict[str, Any]) -> None:
-    hub = case["hub_request"]
-    before = copy.deepcopy(hub)
-    assert _translation(case).request(hub, {}, _ctx(case)) == case["upstream_request"]
-    assert hub == before  # the mapper never edits the client's body
-
-
-@pytest.mark.parametrize("case", _cases("upstream_response"))
-def test_response(case: dict[str, Any]) -> None:
-    assert _translation(case).response(case["upstream_response"], _ctx(case)) == case["hub_response"]
-
-
-@pytest.mark.parametrize("case", _cases("upstream_error"))
-def test_error(case: dict[str, Any]) -> None:
-    error = case["upstream_error"]
-    text = error["text"] if "text" in error else json.dumps(error["body"])
-    out = _translation(case).error(error["status"], error.get("body"), text, _ctx(case))
-    assert out == case["hub_response"]
-
-
-@pytest.mark.parametrize("case", _cases("upstream_events"))
-def test_stream(case: dict[str, Any]) -> None:
-    mapper = _translation(case).stream(_ctx(case))
-    out: list[Event] = []
-    for event in case["upstream_events"]:
-        out += mapper.feed(Event(event["data"], event.get("event")))
-    out += mapper.end()
-    assert [_wire(event) for event in out] == case["hub_events"]
+GOLDEN = GoldenSuite({"anthropic": "anthropic"}, minimum=40)
+test_every_fixture_has_exactly_one_kind, test_request, test_response, test_error, test_stream = GOLDEN.tests()
 
 
 def test_registry_and_endpoints() -> None:

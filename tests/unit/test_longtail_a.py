@@ -1,8 +1,8 @@
 """The long tail, part A: workers-ai, huggingface, azure-ai, predibase, triton, nomic, qdrant, meshy,
 segmind (served) and palm (501).
 
-Translated endpoints have golden fixtures (``tests/fixtures/<slug>/*.json``, the format of
-``test_anthropic_provider``: ``endpoint``, ``model``, one input kind and its expected output). The
+Translated endpoints have golden fixtures (``tests/fixtures/<folder>/*.json``, run by
+``tests/support/golden.py``; here every fixture names its ``endpoint``). The
 OpenAI-shaped ones are data, so their tests drive the real core with a fake transport and check the
 URL, the headers and the body that would leave the gateway.
 """
@@ -10,9 +10,7 @@ URL, the headers and the body that would leave the gateway.
 from __future__ import annotations
 
 import asyncio
-import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,78 +18,15 @@ import pytest
 from gateway.app import Gateway
 from gateway.http import Headers, Request, Response
 from gateway.providers import get_provider
-from gateway.providers.base import Translation
 from gateway.providers.unserved import REASONS
 from gateway.settings import Settings
 from gateway.transform.events import Event, MapContext
+from tests.support.golden import GoldenSuite
 from tests.unit.fakes import FakeTransport, InstantClock, Sent, json_reply
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TRANSLATED = {"workers-ai": "workers_ai", "nomic": "nomic", "triton": "triton", "segmind": "segmind"}
-KINDS = {"hub_request": "upstream_request", "upstream_response": "hub_response",
-         "upstream_error": "hub_response", "upstream_events": "hub_events"}
-
-
-def _cases(kind: str) -> list[Any]:
-    cases = []
-    for slug, folder in TRANSLATED.items():
-        for path in sorted((FIXTURES / folder).glob("*.json")):
-            case = json.loads(path.read_text(encoding="utf-8"))
-            if kind in case:
-                cases.append(pytest.param(slug, case, id=f"{folder}/{path.stem}"))
-    return cases
-
-
-def _ctx(slug: str, case: dict[str, Any]) -> MapContext:
-    return MapContext(provider=slug, model=case.get("model"), strict=case.get("strict", True), created=1700000000,
-                      fallback_id=f"{slug}-1")
-
-
-def _translation(slug: str, case: dict[str, Any]) -> Translation:
-    provider = get_provider(slug)
-    assert provider is not None
-    return provider.translations[case["endpoint"]]
-
-
-def test_every_fixture_has_exactly_one_kind() -> None:
-    for folder in TRANSLATED.values():
-        paths = sorted((FIXTURES / folder).glob("*.json"))
-        assert len(paths) >= 6, folder
-        for path in paths:
-            case = json.loads(path.read_text(encoding="utf-8"))
-            kinds = [kind for kind in KINDS if kind in case]
-            assert len(kinds) == 1 and KINDS[kinds[0]] in case and "endpoint" in case, path.name
-
-
-@pytest.mark.parametrize(("slug", "case"), _cases("hub_request"))
-def test_request(slug: str, case: dict[str, Any]) -> None:
-    hub = case["hub_request"]
-    before = copy.deepcopy(hub)
-    assert _translation(slug, case).request(hub, {}, _ctx(slug, case)) == case["upstream_request"]
-    assert hub == before  # the mapper never edits the client's body
-
-
-@pytest.mark.parametrize(("slug", "case"), _cases("upstream_response"))
-def test_response(slug: str, case: dict[str, Any]) -> None:
-    assert _translation(slug, case).response(case["upstream_response"], _ctx(slug, case)) == case["hub_response"]
-
-
-@pytest.mark.parametrize(("slug", "case"), _cases("upstream_error"))
-def test_error(slug: str, case: dict[str, Any]) -> None:
-    error = case["upstream_error"]
-    text = error["text"] if "text" in error else json.dumps(error["body"])
-    out = _translation(slug, case).error(error["status"], error.get("body"), text, _ctx(slug, case))
-    assert out == case["hub_response"]
-
-
-@pytest.mark.parametrize(("slug", "case"), _cases("upstream_events"))
-def test_stream(slug: str, case: dict[str, Any]) -> None:
-    mapper = _translation(slug, case).stream(_ctx(slug, case))
-    out: list[Event] = []
-    for event in case["upstream_events"]:
-        out += mapper.feed(Event(event["data"], event.get("event")))
-    out += mapper.end()
-    assert [{"event": e.name, "data": e.data} if e.name else {"data": e.data} for e in out] == case["hub_events"]
+GOLDEN = GoldenSuite({folder: slug for slug, folder in TRANSLATED.items()}, minimum=6, default_endpoint=None)
+test_every_fixture_has_exactly_one_kind, test_request, test_response, test_error, test_stream = GOLDEN.tests()
 
 
 @pytest.mark.parametrize("slug", sorted(TRANSLATED))

@@ -2,26 +2,17 @@
 ``stability-ai``, ``oracle``, ``perplexity-ai``'s stream) and URL/header/whitelist checks for the
 data-only rows (``ai21``, the reviewed OpenAI-shaped rows, ``sagemaker``).
 
-A fixture (``tests/fixtures/<module>/*.json``) is one JSON object; ``endpoint`` (default
-``chatComplete``), ``strict`` (default true), ``model`` and ``options`` set the context. Its kind is
-the input key it holds:
-
-- ``hub_request`` -> ``upstream_request`` (Translation.request; ``upstream_content_type`` checks
-  Translation.encode's content type)
-- ``upstream_response`` -> ``hub_response`` (Translation.response, a 2xx body)
-- ``upstream_error`` ``{status, body | text}`` -> ``hub_response`` (Translation.error)
-- ``upstream_events`` -> ``hub_events`` (Translation.stream), each ``{"event"?: name, "data": ...}``
+The fixtures (``tests/fixtures/<module>/*.json``) and the five tests they drive are
+``tests/support/golden.py``'s (``upstream_content_type`` checks Stability's multipart encoding).
 """
 
 from __future__ import annotations
 
 import base64
-import copy
 import hashlib
 import json
 from email.parser import BytesParser
 from email.policy import HTTP
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,92 +21,17 @@ from gateway import rsa
 from gateway.errors import GatewayError
 from gateway.http import Headers
 from gateway.providers import get_provider
-from gateway.providers.base import Provider, SignRequest, Translation
+from gateway.providers.base import Provider, SignRequest
 from gateway.providers.unserved import REASONS
-from gateway.transform.events import DONE, Event, MapContext
+from gateway.transform.events import DONE, MapContext
 from gateway.transform.framing import DECODERS
 from gateway.transform.params import map_params
+from tests.support.golden import FIXTURES, GoldenSuite
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-SLUGS = {"reka_ai": "reka-ai", "bytez": "bytez", "stability_ai": "stability-ai", "oracle": "oracle",
-         "perplexity_ai": "perplexity-ai"}
-KINDS = {"hub_request": "upstream_request", "upstream_response": "hub_response",
-         "upstream_error": "hub_response", "upstream_events": "hub_events"}
 ORACLE_KEY = (FIXTURES / "oracle" / "TEST-ONLY-not-a-real-key-rsa-2048.pem").read_text(encoding="ascii")
-
-
-def _load(path: Path) -> dict[str, Any]:
-    case: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    case["slug"] = SLUGS[path.parent.name]
-    return case
-
-
-def _cases(kind: str) -> list[Any]:
-    return [pytest.param(case, id=f"{path.parent.name}/{path.stem}")
-            for folder in SLUGS for path in sorted((FIXTURES / folder).glob("*.json"))
-            if kind in (case := _load(path))]
-
-
-def _ctx(case: dict[str, Any]) -> MapContext:
-    slug = case["slug"]
-    return MapContext(provider=slug, model=case.get("model"), strict=case.get("strict", True), created=1700000000,
-                      fallback_id=f"{slug}-1")
-
-
-def _translation(case: dict[str, Any]) -> Translation:
-    provider = get_provider(case["slug"])
-    assert provider is not None
-    return provider.translations[case.get("endpoint", "chatComplete")]
-
-
-def _wire(event: Event) -> dict[str, Any]:
-    return {"event": event.name, "data": event.data} if event.name else {"data": event.data}
-
-
-@pytest.mark.parametrize("folder", sorted(SLUGS))
-def test_every_fixture_has_exactly_one_kind(folder: str) -> None:
-    paths = sorted((FIXTURES / folder).glob("*.json"))
-    assert len(paths) >= 6
-    for path in paths:
-        case = json.loads(path.read_text(encoding="utf-8"))
-        kinds = [kind for kind in KINDS if kind in case]
-        assert len(kinds) == 1 and KINDS[kinds[0]] in case, path.name
-
-
-@pytest.mark.parametrize("case", _cases("hub_request"))
-def test_request(case: dict[str, Any]) -> None:
-    hub = case["hub_request"]
-    before = copy.deepcopy(hub)
-    translation = _translation(case)
-    mapped = translation.request(hub, case.get("options", {}), _ctx(case))
-    assert mapped == case["upstream_request"]
-    assert hub == before  # the mapper never edits the client's body
-    if "upstream_content_type" in case:
-        assert translation.encode is not None
-        _, content_type = translation.encode(mapped)
-        assert content_type.split(";")[0] == case["upstream_content_type"]
-
-
-@pytest.mark.parametrize("case", _cases("upstream_response"))
-def test_response(case: dict[str, Any]) -> None:
-    assert _translation(case).response(case["upstream_response"], _ctx(case)) == case["hub_response"]
-
-
-@pytest.mark.parametrize("case", _cases("upstream_error"))
-def test_error(case: dict[str, Any]) -> None:
-    error = case["upstream_error"]
-    text = error["text"] if "text" in error else json.dumps(error["body"])
-    assert _translation(case).error(error["status"], error.get("body"), text, _ctx(case)) == case["hub_response"]
-
-
-@pytest.mark.parametrize("case", _cases("upstream_events"))
-def test_stream(case: dict[str, Any]) -> None:
-    mapper = _translation(case).stream(_ctx(case))
-    out: list[Event] = []
-    for event in case["upstream_events"]:
-        out += mapper.feed(Event(event["data"], event.get("event")))
-    out += mapper.end()
-    assert [_wire(event) for event in out] == case["hub_events"]
+GOLDEN = GoldenSuite({"reka_ai": "reka-ai", "bytez": "bytez", "stability_ai": "stability-ai", "oracle": "oracle",
+                      "perplexity_ai": "perplexity-ai"}, minimum=6)
+test_every_fixture_has_exactly_one_kind, test_request, test_response, test_error, test_stream = GOLDEN.tests()
 
 
 # --- registry ------------------------------------------------------------------------------------

@@ -2,19 +2,16 @@
 body-to-body mapping: URL shapes (``urls.json``), the per-model plan (the ``native`` hook),
 option headers, and the service-account token exchange against a scripted transport.
 
-A body fixture is one JSON object; ``endpoint`` (default ``chatComplete``), ``strict`` (default
-true), ``model`` (the MapContext model) and ``options`` set the context. Its kind is the input key:
-``hub_request`` -> ``upstream_request``; ``upstream_response`` -> ``hub_response``;
-``upstream_error`` ``{status, body | text}`` -> ``hub_response``; ``upstream_events`` -> ``hub_events``.
-For ``messages`` and ``messagesCountTokens`` (native for Claude) a request goes through the
-provider's whitelist instead of a Translation.
+The body fixtures' format and the five tests they drive are ``tests/support/golden.py``'s; a
+fixture without ``model`` takes its hub request's (the plan depends on the model), and for
+``messages`` and ``messagesCountTokens`` (native for Claude) a request goes through the provider's
+whitelist instead of a Translation.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -29,85 +26,20 @@ from gateway.http import Headers
 from gateway.memorystore import MemoryStore
 from gateway.providers import get_provider
 from gateway.providers import google as google_provider
-from gateway.providers.base import AuthContext, Provider, Translation
+from gateway.providers.base import AuthContext, Provider
 from gateway.providers.vertex_ai import PROVIDER, chat, claude, openai_compat
 from gateway.providers.vertex_ai.service_account import DEFAULT_TOKEN_URI, parse_service_account
 from gateway.settings import DEFAULT_TRUSTED_HOSTS
-from gateway.transform.events import Event, MapContext
-from gateway.transform.params import map_params
+from gateway.transform.events import MapContext
 from gateway.translation import plan_for
+from tests.support.golden import GoldenSuite
 from tests.unit.fakes import FakeTransport, Sent, json_reply, refused
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "vertex_ai"
 KEY_PEM = (FIXTURES / "TEST-ONLY-not-a-real-key-rsa-2048.pem").read_text(encoding="ascii")
-KINDS = {"hub_request": "upstream_request", "upstream_response": "hub_response",
-         "upstream_error": "hub_response", "upstream_events": "hub_events"}
 NOW = 1_700_000_000.0
-
-
-def _bodies() -> list[tuple[str, dict[str, Any]]]:
-    return [(path.stem, json.loads(path.read_text(encoding="utf-8")))
-            for path in sorted(FIXTURES.glob("*.json")) if path.name != "urls.json"]
-
-
-def _cases(kind: str) -> list[Any]:
-    return [pytest.param(case, id=name) for name, case in _bodies() if kind in case]
-
-
-def _ctx(case: dict[str, Any]) -> MapContext:
-    model = case.get("model") or case.get("hub_request", {}).get("model")
-    return MapContext(provider="vertex-ai", model=model, strict=case.get("strict", True), created=int(NOW),
-                      fallback_id="vertex-ai-1")
-
-
-def _translation(case: dict[str, Any]) -> Translation:
-    return PROVIDER.translations[case.get("endpoint", "chatComplete")]
-
-
-def _wire(event: Event) -> dict[str, Any]:
-    return {"event": event.name, "data": event.data} if event.name else {"data": event.data}
-
-
-def test_every_fixture_has_exactly_one_kind() -> None:
-    bodies = _bodies()
-    assert len(bodies) >= 20
-    for name, case in bodies:
-        kinds = [kind for kind in KINDS if kind in case]
-        assert len(kinds) == 1 and KINDS[kinds[0]] in case, name
-
-
-@pytest.mark.parametrize("case", _cases("hub_request"))
-def test_request(case: dict[str, Any]) -> None:
-    hub, options, fn = case["hub_request"], case.get("options", {}), case.get("endpoint", "chatComplete")
-    before = copy.deepcopy(hub)
-    if fn in PROVIDER.params:
-        body = map_params(PROVIDER.params[fn], hub, options)
-    else:
-        body = PROVIDER.translations[fn].request(hub, options, _ctx(case))
-    assert body == case["upstream_request"]
-    assert hub == before  # the mapper never edits the client's body
-
-
-@pytest.mark.parametrize("case", _cases("upstream_response"))
-def test_response(case: dict[str, Any]) -> None:
-    assert _translation(case).response(case["upstream_response"], _ctx(case)) == case["hub_response"]
-
-
-@pytest.mark.parametrize("case", _cases("upstream_error"))
-def test_error(case: dict[str, Any]) -> None:
-    error = case["upstream_error"]
-    text = error["text"] if "text" in error else json.dumps(error["body"])
-    assert _translation(case).error(error["status"], error.get("body"), text, _ctx(case)) == case["hub_response"]
-
-
-@pytest.mark.parametrize("case", _cases("upstream_events"))
-def test_stream(case: dict[str, Any]) -> None:
-    mapper = _translation(case).stream(_ctx(case))
-    out: list[Event] = []
-    for event in case["upstream_events"]:
-        out += mapper.feed(Event(copy.deepcopy(event["data"]), event.get("event")))
-    out += mapper.end()
-    assert [_wire(event) for event in out] == case["hub_events"]
+GOLDEN = GoldenSuite({"vertex_ai": "vertex-ai"}, minimum=20, model_from_request=True, skip=frozenset({"urls.json"}))
+test_every_fixture_has_exactly_one_kind, test_request, test_response, test_error, test_stream = GOLDEN.tests()
 
 
 # --- URLs -------------------------------------------------------------------------------------------

@@ -79,6 +79,8 @@ compatibility_flags = ["python_workers"]
 
 [vars]
 TRUSTED_CUSTOM_HOSTS = "127.0.0.1,localhost"
+# A provider silent this long is cut off (gateway/limits.py); short so test_worker_hardening sees it.
+UPSTREAM_IDLE_TIMEOUT = "3"
 
 # Local (simulated) KV: the gateway's key-value store across requests (worker_runtime/kv.py).
 [[kv_namespaces]]

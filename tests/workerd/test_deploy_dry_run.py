@@ -39,4 +39,7 @@ def test_dry_run_bundles_the_real_entry(tmp_path: Path, repo_root: Path, request
     assert (outdir / "entry.py").read_text() == (repo_root / "src" / "entry.py").read_text()
     assert (outdir / "worker_runtime" / "handler.py").exists()
     assert (outdir / "gateway" / "http.py").exists()
+    # The realtime Durable Object's code: what the offline workerd tests cannot start (no Python DOs there).
+    assert (outdir / "worker_runtime" / "realtime.py").exists()
+    assert (outdir / "gateway" / "realtime" / "relay.py").exists()
     assert "RealtimeBridge" in output and "CACHE" in output

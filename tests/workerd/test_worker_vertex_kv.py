@@ -48,6 +48,6 @@ def test_service_account_token_is_cached_in_workers_kv(worker: Any, vertex: Mock
         assert response.json()["choices"][0]["message"]["content"] == "hello from gemini"
     print(f"\nvertex-ai in workerd: first request (JWT signed in Pyodide + token exchange) {timings[0] * 1000:.0f} ms, "
           f"then {timings[1] * 1000:.0f} ms and {timings[2] * 1000:.0f} ms from the KV-cached token")
-    assert len(vertex.token_requests) == 1
-    upstream = [r for r in vertex.requests if r.path != "/token"]
+    assert len(vertex.state.token_requests) == 1
+    upstream = [r for r in vertex.state.requests if r.path != "/token"]
     assert [r.headers["authorization"] for r in upstream] == ["Bearer ya29.mock-1"] * 3

@@ -7,5 +7,5 @@ because ``WorkerEntrypoint`` needs the current runtime, which cannot start offli
 from worker_runtime import handle
 
 
-async def on_fetch(request, env):
-    return await handle(request, env)
+async def on_fetch(request, env, ctx):
+    return await handle(request, env, ctx)  # ctx: a realtime session bridged here outlives its 101 by waitUntil

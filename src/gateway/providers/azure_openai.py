@@ -56,6 +56,25 @@ def _url(provider: Provider, options: Options, fn: str, base: str,
     return base + path + (f"?{urlencode(pairs)}" if pairs else "")
 
 
+def _realtime(options: Options, base: str, query: str) -> str:
+    """``/openai/realtime?api-version=..&deployment=..`` (the preview API, as upstream), or with
+    ``api_version`` ``v1`` the GA form ``/openai/v1/realtime?model=<deployment>``. The deployment is
+    ``deployment_id``, else the client's ``?model=`` (what the openai SDK sends)."""
+    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
+             if k not in ("api-version", "deployment", "model")]
+    model = dict(parse_qsl(query)).get("model")
+    deployment = str(options.get("deployment_id") or model or "")
+    if not deployment:
+        raise GatewayError("azure-openai realtime needs a deployment (x-portkey-azure-deployment-id, "
+                           "deployment_id, or ?model=)", 400, exception=False)
+    version = str(options.get("api_version") or "").strip()
+    if version == "v1":
+        return f"{base}/v1/realtime?{urlencode([*pairs, ('model', deployment)])}"
+    if version:
+        pairs.append(("api-version", version))
+    return f"{base}/realtime?{urlencode([*pairs, ('deployment', deployment)])}"
+
+
 def _model(params: Mapping[str, Any], options: Options) -> Any:
     """Azure's v1 API picks the deployment by ``model``, so the deployment id goes there."""
     if str(options.get("api_version") or "").strip() == "v1" and options.get("deployment_id"):
@@ -105,4 +124,5 @@ PROVIDER = Provider(
     build_url=_url,
     dynamic_base=_base,
     option_headers=OPTION_HEADERS,
+    realtime=_realtime,
 )

@@ -17,6 +17,9 @@ UrlBuilder = Callable[["Provider", Options, str, str, Mapping[str, str], str], s
 """(provider, options, fn, base_url, path_params, client_query) -> the full upstream URL."""
 NativeCheck = Callable[[str, "str | None"], bool]
 """(fn, model) -> whether the provider serves fn itself for this model."""
+RealtimeUrl = Callable[[Options, str, str], str]
+"""(options, base URL, the client's query string) -> the http(s) URL of the provider's realtime
+WebSocket (the core turns http into ws and https into wss)."""
 
 
 def bearer_headers(options: Options, fn: str) -> dict[str, str]:
@@ -116,6 +119,10 @@ class Provider:
     """For a provider whose models differ in what they serve (Vertex AI serves ``messages`` for
     Claude, not Gemini): False makes the core plan that call as if fn were missing, i.e. through
     the hub (or a local estimate for a token count)."""
+
+    realtime: RealtimeUrl | None = None
+    """``/v1/realtime``: where this provider's realtime WebSocket lives under its base URL (the
+    headers are ``headers(options, "realtime")``). None: the provider has no realtime API."""
 
     def supports(self, fn: str, model: str | None = None) -> bool:
         if fn == "proxy":

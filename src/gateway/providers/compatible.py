@@ -16,17 +16,11 @@ from typing import Any
 from ..transform.params import Options, Param, ParamMap
 from . import openai
 from .base import Provider, UrlBuilder, render_path
+from .developer_role import developer_as_system
+from .proxy_path import proxy_url
 
 CHAT, COMPLETE, EMBED, IMAGE, SPEECH = "chatComplete", "complete", "embed", "imageGenerate", "createSpeech"
 AUDIO_IN = ("createTranscription", "createTranslation")
-
-
-def _system_role(params: Mapping[str, Any], options: Options) -> Any:
-    messages = params.get("messages")
-    if not isinstance(messages, list):
-        return messages
-    return [{**m, "role": "system"} if isinstance(m, dict) and m.get("role") == "developer" else m
-            for m in messages]
 
 
 def _without_model_default(spec: ParamMap) -> dict[str, Any]:
@@ -45,7 +39,7 @@ def _chat_map() -> dict[str, Any]:
     spec = {key: rule for key, rule in _without_model_default(openai.CHAT).items()
             if key not in ("max_tokens", "max_completion_tokens")}
     limit = Param("max_tokens", transform=_max_tokens)
-    return {**spec, "messages": Param("messages", default="", transform=_system_role),
+    return {**spec, "messages": Param("messages", default="", transform=developer_as_system),
             "max_tokens": limit, "max_completion_tokens": limit}
 
 
@@ -183,8 +177,7 @@ def _mistral_url(provider: Provider, options: Options, fn: str, base: str, path_
     (``x-portkey-mistral-fim-completion``) a chat request (``prompt``, ``suffix``) goes to
     ``/fim/completions``, as upstream sends it; a proxied call keeps its own path and query."""
     if fn == "proxy":
-        path = path_params.get("path", "").removeprefix("/v1/proxy").removeprefix("/v1")
-        return base + path + (f"?{query}" if query else "")
+        return proxy_url(base, path_params, query)
     if fn == CHAT and str(options.get("mistral_fim_completion")).lower() == "true":
         return base + "/fim/completions"
     return base + render_path(provider.endpoints[fn], path_params, options)

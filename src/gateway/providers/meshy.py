@@ -9,11 +9,12 @@ from collections.abc import Mapping
 
 from ..transform.params import Options
 from .base import Provider
+from .proxy_path import proxy_path
 
 
 def _url(provider: Provider, options: Options, fn: str, base: str, path_params: Mapping[str, str],
          query: str) -> str:
-    path = path_params.get("path", "").removeprefix("/v1/proxy").removeprefix("/v1")
+    path = proxy_path(path_params.get("path", ""))
     version = "/v2" if "text-to-3d" in path else "/v1"
     return base + version + path + (f"?{query}" if query else "")
 

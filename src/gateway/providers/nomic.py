@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import openai_error
 from ..transform.events import MapContext
-from ..transform.json_values import as_int, compact, dicts, obj
+from ..transform.json_values import as_int, dicts, obj
 from ..transform.params import Options, Param, ParamMap, map_params
 from ..transform.unstreamed import no_stream, refuse_stream
 from .base import Provider, Translation
+from .hub_error import hub_error, invalid_response
 
 SLUG = "nomic"
 
@@ -33,7 +33,7 @@ EMBED: ParamMap = {
 
 
 def _envelope(message: str, kind: Any = None) -> dict[str, Any]:
-    return {**openai_error(message, kind if isinstance(kind, str) else None), "provider": SLUG}
+    return hub_error(SLUG, message, kind)
 
 
 def embed_request(params: Mapping[str, Any], options: Options, ctx: MapContext) -> dict[str, Any]:
@@ -45,7 +45,7 @@ def embed_response(body: Any, ctx: MapContext) -> dict[str, Any]:
     data = obj(body)
     vectors = data.get("embeddings")
     if not isinstance(vectors, list):
-        return _envelope(f"Invalid response received from {SLUG}: {compact(body)}")
+        return invalid_response(SLUG, body)
     usage = obj(data.get("usage"))
     return {"object": "list",
             "data": [{"object": "embedding", "embedding": vector, "index": i} for i, vector in enumerate(vectors)],

@@ -121,6 +121,11 @@ OPTION_HEADERS = (
     ("openai-beta", "openai_beta", True),
 )
 
+def realtime_url(options: Options, base: str, query: str) -> str:
+    """``/v1/realtime`` keeps the client's query (``?model=...``, ``?call_id=...``) as sent."""
+    return f"{base}/realtime" + (f"?{query}" if query else "")
+
+
 PROVIDER = Provider(
     slug="openai",
     base_url="https://api.openai.com/v1",
@@ -128,4 +133,5 @@ PROVIDER = Provider(
     params=PARAMS,
     headers=_headers,
     option_headers=OPTION_HEADERS,
+    realtime=realtime_url,
 )

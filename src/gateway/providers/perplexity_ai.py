@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from ..transform.end_once import EndOnceMapper
 from ..transform.events import DONE, Event, MapContext
 from ..transform.json_values import compact
 from ..transform.params import Options, map_params
@@ -57,34 +58,25 @@ def _finished(data: Mapping[str, Any]) -> bool:
     return isinstance(choices, list) and any(isinstance(c, Mapping) and c.get("finish_reason") for c in choices)
 
 
-class ChatStream:
+class ChatStream(EndOnceMapper):
     """Perplexity chunks pass unchanged; ``DONE`` follows the first chunk with a finish_reason (or a
     ``[DONE]`` Perplexity may send one day). An in-band ``{"error": ...}`` ends the stream as an error."""
 
-    __slots__ = ("_done",)
+    __slots__ = ()
 
     def __init__(self, ctx: MapContext) -> None:
-        self._done = False
+        super().__init__()
 
-    def feed(self, event: Event) -> list[Event]:
+    def map_event(self, event: Event) -> list[Event]:
         data = event.data
-        if self._done:
-            return []
-        if data == DONE:
-            self._done = True
-            return [Event(DONE)]
         if not isinstance(data, dict):
             return []
         if "error" in data and "choices" not in data:
-            self._done = True
-            return [Event({"error": error_response(0, data, compact(data), MapContext(SLUG))["error"]}, "error")]
+            return self.ended(Event({"error": error_response(0, data, compact(data), MapContext(SLUG))["error"]},
+                                    "error"))
         if _finished(data):
-            self._done = True
-            return [Event(data), Event(DONE)]
+            return self.ended(Event(data), Event(DONE))
         return [Event(data)]
-
-    def end(self) -> list[Event]:
-        return []
 
 
 CHAT = Translation(request=chat_request, response=chat_response, error=error_response, stream=ChatStream)

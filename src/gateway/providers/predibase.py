@@ -12,6 +12,8 @@ from urllib.parse import quote
 from ..errors import GatewayError
 from ..transform.params import Options, Param, ParamMap
 from .base import Provider
+from .developer_role import developer_as_system
+from .proxy_path import proxy_url
 
 SLUG = "predibase"
 
@@ -21,21 +23,13 @@ def _adapter(params: Mapping[str, Any], options: Options) -> Any:
     return model.partition(":")[2] if isinstance(model, str) else ""
 
 
-def _system_role(params: Mapping[str, Any], options: Options) -> Any:
-    messages = params.get("messages")
-    if not isinstance(messages, list):
-        return messages
-    return [{**m, "role": "system"} if isinstance(m, dict) and m.get("role") == "developer" else m
-            for m in messages]
-
-
 def _plain(*names: str) -> dict[str, Param]:
     return {name: Param(name) for name in names}
 
 
 CHAT: ParamMap = {
     "model": Param("model", transform=_adapter),
-    "messages": Param("messages", default=[], required=True, transform=_system_role),
+    "messages": Param("messages", default=[], required=True, transform=developer_as_system),
     "max_tokens": Param("max_tokens", min=0),
     "max_completion_tokens": Param("max_tokens", min=0),
     "temperature": Param("temperature", min=0, max=1),
@@ -52,8 +46,7 @@ def _segment(value: str) -> str:
 def _url(provider: Provider, options: Options, fn: str, base: str, path_params: Mapping[str, str],
          query: str) -> str:
     if fn == "proxy":
-        path = path_params.get("path", "").removeprefix("/v1/proxy").removeprefix("/v1")
-        return base + path + (f"?{query}" if query else "")
+        return proxy_url(base, path_params, query)
     tenant, model = options.get("user"), options.get("model")
     if not tenant:
         raise GatewayError("predibase needs your tenant id in the request's user field", 400, exception=False)

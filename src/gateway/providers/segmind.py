@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import openai_error
 from ..transform.events import MapContext
-from ..transform.json_values import compact, obj
+from ..transform.json_values import obj
 from ..transform.params import Options, Param, ParamMap, map_params
 from ..transform.unstreamed import no_stream, refuse_stream
 from .base import Provider, Translation
+from .hub_error import hub_error, invalid_response
 
 SLUG = "segmind"
 
@@ -45,7 +45,7 @@ IMAGE: ParamMap = {
 
 
 def _envelope(message: str) -> dict[str, Any]:
-    return {**openai_error(message), "provider": SLUG}
+    return hub_error(SLUG, message)
 
 
 def image_request(params: Mapping[str, Any], options: Options, ctx: MapContext) -> dict[str, Any]:
@@ -57,7 +57,7 @@ def image_response(body: Any, ctx: MapContext) -> dict[str, Any]:
     image = obj(body).get("image")
     images = image if isinstance(image, list) else [image]
     if not images or not all(isinstance(item, str) for item in images):
-        return _envelope(f"Invalid response received from {SLUG}: {compact(body)}")
+        return invalid_response(SLUG, body)
     return {"created": ctx.created, "data": [{"b64_json": item} for item in images], "provider": SLUG}
 
 

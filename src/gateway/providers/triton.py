@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import openai_error
 from ..transform.events import MapContext
-from ..transform.json_values import compact, obj
+from ..transform.json_values import obj
 from ..transform.params import Options, Param, ParamMap, map_params
 from ..transform.unstreamed import no_stream, refuse_stream
 from .base import Provider, Translation
+from .hub_error import hub_error, invalid_response
 
 SLUG = "triton"
 
@@ -45,7 +45,7 @@ COMPLETE: ParamMap = {
 
 
 def _envelope(message: str) -> dict[str, Any]:
-    return {**openai_error(message), "provider": SLUG}
+    return hub_error(SLUG, message)
 
 
 def complete_request(params: Mapping[str, Any], options: Options, ctx: MapContext) -> dict[str, Any]:
@@ -57,7 +57,7 @@ def complete_response(body: Any, ctx: MapContext) -> dict[str, Any]:
     """``{"model_name", "text_output", ...}`` -> ``text_completion``."""
     data = obj(body)
     if not isinstance(data.get("text_output"), str):
-        return _envelope(f"Invalid response received from {SLUG}: {compact(body)}")
+        return invalid_response(SLUG, body)
     choice = {"text": data["text_output"], "index": 0, "logprobs": None, "finish_reason": "stop"}
     return {"id": ctx.fallback_id, "object": "text_completion", "created": ctx.created,
             "model": data.get("model_name") or ctx.model or "", "provider": SLUG, "choices": [choice]}

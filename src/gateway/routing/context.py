@@ -8,6 +8,7 @@ from typing import Any
 
 from ..config import HeaderOverrides
 from ..http import Body, Headers
+from ..observe.trace import Trace
 
 
 @dataclass
@@ -28,6 +29,8 @@ class Call:
     metadata: dict[str, Any] = field(default_factory=dict)
     server_held: bool = False
     """Routed with keys the server holds: the client's credentials must never go upstream."""
+    trace: Trace | None = None
+    """Where features report what they decided (``trace.cache(status)``, ``trace.guardrail(...)``)."""
 
 
 @dataclass
@@ -42,6 +45,8 @@ class Outcome:
     retry_count: int = 0
     exception: bool = False
     closer: Callable[[], Awaitable[None]] | None = None
+    cache_status: str | None = "DISABLED"
+    """``x-portkey-cache-status`` (None: the header is left out, as on an input-guardrail 446)."""
 
     async def discard(self) -> None:
         """Release an upstream stream we decided not to return (fallback moved on)."""

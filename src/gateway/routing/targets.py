@@ -8,6 +8,7 @@ from typing import Any
 
 from ..clock import Clock
 from ..errors import GatewayError, RouterError
+from ..guardrails.model import own_hooks
 from . import conditional
 from .context import Call, Outcome
 
@@ -26,6 +27,7 @@ def inherit(parent: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     if node.get("override_params"):
         merged["override_params"] = {**(parent.get("override_params") or {}),
                                      **node["override_params"]}
+    merged.update(own_hooks(node))  # a node's guardrail shorthands join its own hooks (§4.1)
     return merged
 
 

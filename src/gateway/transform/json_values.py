@@ -15,6 +15,11 @@ def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def is_number(value: Any) -> bool:
+    """An int or a float, not a bool (JSON's true would pass ``isinstance(value, int)``)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def as_int(value: Any) -> int:
     """A token count, 0 when absent or not an integer."""
     return value if is_int(value) else 0
@@ -37,6 +42,25 @@ def dicts(value: Any) -> list[dict[str, Any]]:
 
 def as_text(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def strings(value: Any) -> list[str]:
+    """A string or a list (OpenAI's ``stop``) as the list of its non-empty strings; anything else is ``[]``."""
+    items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return [item for item in items if isinstance(item, str) and item]
+
+
+def arguments_object(raw: Any) -> dict[str, Any]:
+    """A tool call's arguments as a JSON object. OpenAI sends them as a JSON string; Anthropic,
+    Converse, Gemini and Reka want the object. An object passes as it is; anything unparsable, or
+    JSON that is not an object, becomes ``{}`` (the mapper never raises on a client's odd input)."""
+    if isinstance(raw, Mapping):
+        return dict(raw)
+    try:
+        value = json.loads(raw) if isinstance(raw, str) and raw else {}
+    except (ValueError, RecursionError):
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def compact(value: Any) -> str:

@@ -19,7 +19,8 @@ def refuse_stream(params: Mapping[str, Any], slug: str, what: str) -> None:
 
 
 class _Silent:
-    """Never used (``refuse_stream`` stops the call first); were it reached, the stream would end
+    """The stream mapper of an endpoint that never streams (the Translation type wants one). Where
+    ``refuse_stream`` guards the request it is never used; were it reached, the stream would end
     with the core's "ended before the answer was complete" error, which is the truth."""
 
     def feed(self, event: Event) -> list[Event]:
@@ -30,4 +31,5 @@ class _Silent:
 
 
 def no_stream(ctx: MapContext) -> StreamMapper:
+    """``Translation.stream`` for embeddings and other one-piece answers (Gemini's, Vertex's, Nomic's...)."""
     return _Silent()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ...transform.end_once import EndOnceMapper
 from ...transform.events import DONE, Event, MapContext
 from ...transform.params import Options
 from .api import SLUG
@@ -52,32 +53,24 @@ def complete_response(body: Any, ctx: MapContext) -> dict[str, Any]:
             "choices": [_text_choice(body, openai_finish(body.get("stop_reason"), ctx.strict))]}
 
 
-class CompleteStream:
+class CompleteStream(EndOnceMapper):
     """Legacy ``event: completion`` SSE -> ``text_completion`` chunks. The event carrying a
     stop_reason is the last one, so ``DONE`` follows it; the first id seen labels every chunk."""
 
-    __slots__ = ("_ctx", "_id", "_done")
+    __slots__ = ("_ctx", "_id")
 
     def __init__(self, ctx: MapContext) -> None:
-        self._ctx, self._id, self._done = ctx, "", False
+        super().__init__()
+        self._ctx, self._id = ctx, ""
 
-    def feed(self, event: Event) -> list[Event]:
+    def map_event(self, event: Event) -> list[Event]:
         data = event.data
-        if self._done:
-            return []
-        if data == DONE:
-            self._done = True
-            return [Event(DONE)]
         kind = event.name or (data.get("type") if isinstance(data, dict) else None)
         if not isinstance(data, dict) or kind not in ("completion", "error"):
             return []
         if kind == "error":
-            self._done = True
-            return [error_event(data)]
+            return self.ended(error_event(data))
         return self._completion(data)
-
-    def end(self) -> list[Event]:
-        return []
 
     def _completion(self, data: Mapping[str, Any]) -> list[Event]:
         self._id = self._id or data.get("id") or data.get("log_id") or self._ctx.fallback_id
@@ -88,5 +81,4 @@ class CompleteStream:
                  "choices": [_text_choice(data, finish)]}
         if not reason:
             return [Event(chunk)]
-        self._done = True
-        return [Event(chunk), Event(DONE)]
+        return self.ended(Event(chunk), Event(DONE))

@@ -7,17 +7,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...transform.events import Event, MapContext
-from ...transform.json_values import compact, obj
+from ...transform.json_values import obj
+from ..hub_error import hub_error, invalid_response
 from .api import SLUG
 
 
 def _envelope(message: str, kind: Any) -> dict[str, Any]:
-    error = {"message": message, "type": kind if isinstance(kind, str) else None, "param": None, "code": None}
-    return {"error": error, "provider": SLUG}
+    return hub_error(SLUG, message, kind)
 
 
 def invalid(body: Any) -> dict[str, Any]:
-    return _envelope(f"Invalid response received from {SLUG}: {compact(body)}", None)
+    return invalid_response(SLUG, body)
 
 
 def error_response(status: int, data: Any, text: str, ctx: MapContext) -> dict[str, Any]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from ...transform.json_values import obj
+from ...transform.json_values import arguments_object, obj
 from .content import content_blocks
 
 _SYSTEM_ROLES = frozenset({"system", "developer"})
@@ -30,21 +29,11 @@ def system_blocks(messages: list[Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _arguments(raw: Any) -> dict[str, Any]:
-    """A tool call's arguments as the object Anthropic wants; anything unparsable becomes ``{}``."""
-    if isinstance(raw, Mapping):
-        return dict(raw)
-    try:
-        value = json.loads(raw) if isinstance(raw, str) and raw else {}
-    except (ValueError, RecursionError):
-        return {}
-    return value if isinstance(value, dict) else {}
-
 
 def _tool_use(call: Mapping[str, Any]) -> dict[str, Any]:
     fn = obj(call.get("function"))
     block = {"type": "tool_use", "id": call.get("id") or "", "name": fn.get("name") or "",
-             "input": _arguments(fn.get("arguments"))}
+             "input": arguments_object(fn.get("arguments"))}
     if call.get("cache_control") is not None:
         block["cache_control"] = call["cache_control"]
     return block

@@ -2,7 +2,7 @@
 
 Pure functions over what is sent: the method, the URL exactly as it goes on the wire, the
 headers to sign and the payload's SHA-256. Checked against AWS's published test suite
-(``tests/fixtures/sigv4``). Rules that matter for Bedrock:
+(``tests/fixtures/sigv4``). Rules that matter for Bedrock and SageMaker:
   * the canonical URI encodes the path as sent once more (every service but S3 signs a doubly
     encoded path), so a model ARN's ``%3A`` is signed as ``%253A``, as AWS computes it;
   * the canonical query decodes each key and value, re-encodes them with AWS's unreserved set

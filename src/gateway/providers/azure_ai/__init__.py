@@ -5,27 +5,19 @@ upstream does (not every Foundry model knows it); ``max_completion_tokens`` stay
 Azure's reasoning models need it.
 
 Not served, unlike upstream: fine-tuning (upstream maps it to no path at all), ``getBatchOutput``
-(a two-call handler upstream), realtime, and Claude on Foundry, which speaks Anthropic's API and is
+(a two-call handler upstream), and Claude on Foundry, which speaks Anthropic's API and is
 served by provider ``anthropic`` with the Foundry URL as ``custom_host`` (``/v1/messages`` native,
 chat translated). ``/v1/messages`` on this provider goes through the hub to chat."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from ...transform.params import Options, Param, ParamMap
+from ...transform.params import Param, ParamMap
 from .. import openai
 from ..base import Provider
-from .api import FILES_AND_BATCHES, OPTION_HEADERS, SLUG, base, headers, url
-
-
-def _system_role(params: Mapping[str, Any], options: Options) -> Any:
-    messages = params.get("messages")
-    if not isinstance(messages, list):
-        return messages
-    return [{**m, "role": "system"} if isinstance(m, dict) and m.get("role") == "developer" else m
-            for m in messages]
+from ..developer_role import developer_as_system
+from .api import FILES_AND_BATCHES, OPTION_HEADERS, SLUG, base, headers, realtime_url, url
 
 
 def _deployment_decides(spec: ParamMap) -> dict[str, Any]:
@@ -33,7 +25,8 @@ def _deployment_decides(spec: ParamMap) -> dict[str, Any]:
 
 
 PARAMS: dict[str, ParamMap] = {fn: _deployment_decides(spec) for fn, spec in openai.PARAMS.items()}
-PARAMS["chatComplete"] = {**PARAMS["chatComplete"], "messages": Param("messages", default="", transform=_system_role)}
+PARAMS["chatComplete"] = {**PARAMS["chatComplete"],
+                          "messages": Param("messages", default="", transform=developer_as_system)}
 
 ENDPOINTS = {fn: openai.ENDPOINTS[fn] for fn in (
     "chatComplete", "complete", "embed", "imageGenerate", "imageEdit", "createSpeech", "createTranscription",
@@ -48,4 +41,5 @@ PROVIDER = Provider(
     build_url=url,
     dynamic_base=base,
     option_headers=OPTION_HEADERS,
+    realtime=realtime_url,
 )

@@ -10,6 +10,7 @@ from ...customhost import is_valid_custom_host
 from ...errors import GatewayError
 from ...transform.params import Options
 from ..base import Provider, render_path
+from ..proxy_path import proxy_path
 
 SLUG = "azure-ai"
 FILES_AND_BATCHES = frozenset({
@@ -54,18 +55,29 @@ def url(provider: Provider, options: Options, fn: str, base_url: str, path_param
         query: str) -> str:
     """The endpoint under the base (files and batches under the origin's ``/openai``), the client's
     query kept, and ``api-version`` from ``azure_api_version`` when set."""
-    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "api-version"]
-    version = str(options.get("azure_api_version") or "").strip()
-    if version:
-        pairs.append(("api-version", version))
+    pairs = _query(options, query)
     if fn == "proxy":
-        path = path_params.get("path", "").removeprefix("/v1/proxy").removeprefix("/v1")
+        path = proxy_path(path_params.get("path", ""))
     else:
         path = render_path(provider.endpoints[fn], path_params, options)
     if fn in FILES_AND_BATCHES:
         parts = urlsplit(base_url)
         base_url = f"{parts.scheme}://{parts.netloc}/openai"
     return base_url + path + (f"?{urlencode(pairs)}" if pairs else "")
+
+
+def _query(options: Options, query: str) -> list[tuple[str, str]]:
+    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "api-version"]
+    version = str(options.get("azure_api_version") or "").strip()
+    if version:
+        pairs.append(("api-version", version))
+    return pairs
+
+
+def realtime_url(options: Options, base_url: str, query: str) -> str:
+    """``<deployment URL>/realtime``, the client's query kept, ``api-version`` as for every call."""
+    pairs = _query(options, query)
+    return f"{base_url}/realtime" + (f"?{urlencode(pairs)}" if pairs else "")
 
 
 def headers(options: Options, fn: str) -> dict[str, str]:

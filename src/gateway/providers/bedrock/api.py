@@ -3,18 +3,18 @@ native for which model, and the header-mode option headers (reference §2.1, §7
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from urllib.parse import quote, unquote
 
 from ...errors import GatewayError
 from ...transform.params import Options
+from ..aws import options as aws_options
+from ..aws.options import region
 from ..base import Provider
+from ..proxy_path import proxy_path
 from .models import is_claude, without_region
 
 SLUG = "bedrock"
-DEFAULT_REGION = "us-east-1"
-_REGION = re.compile(r"^[a-z0-9-]{1,40}$")
 _PCHAR = ":@!$&'()*+,;="
 
 # fn -> (action, streamed action); every one is ``POST /model/{modelId}/<action>``
@@ -27,13 +27,7 @@ ACTIONS: dict[str, tuple[str, str | None]] = {
 ENDPOINTS = {fn: f"/model/{{model}}/{action}" for fn, (action, _) in ACTIONS.items()}
 
 OPTION_HEADERS: tuple[tuple[str, str, bool], ...] = (
-    ("aws-access-key-id", "aws_access_key_id", False),
-    ("aws-secret-access-key", "aws_secret_access_key", False),
-    ("aws-session-token", "aws_session_token", False),
-    ("aws-region", "aws_region", False),
-    ("aws-role-arn", "aws_role_arn", False),
-    ("aws-auth-type", "aws_auth_type", False),
-    ("aws-external-id", "aws_external_id", False),
+    *aws_options.OPTION_HEADERS,
     ("aws-s3-bucket", "aws_s3_bucket", False),
     ("aws-s3-object-key", "aws_s3_object_key", False),
     ("aws-bedrock-model", "aws_bedrock_model", False),
@@ -44,14 +38,6 @@ OPTION_HEADERS: tuple[tuple[str, str, bool], ...] = (
 )
 """Reference §2.1's bedrock row (S3 and KMS options are read by nothing yet: files and batches
 are not served)."""
-
-
-def region(options: Options) -> str:
-    """The AWS region, checked: it becomes part of a hostname and of the signature's scope."""
-    value = str(options.get("aws_region") or DEFAULT_REGION).strip().lower()
-    if not _REGION.match(value):
-        raise GatewayError(f"Invalid aws_region {value[:60]!r}", 400, exception=False)
-    return value
 
 
 def base_url(options: Options) -> str:
@@ -83,8 +69,7 @@ def build_url(provider: Provider, options: Options, fn: str, base: str, path_par
     before sending, which AWS would then sign differently. AWS takes both spellings; Anthropic's
     Bedrock client keeps ``:`` raw too."""
     if fn == "proxy":
-        path = path_params.get("path", "").removeprefix("/v1/proxy").removeprefix("/v1")
-        return base + _wire_path(path) + (f"?{query}" if query else "")
+        return base + _wire_path(proxy_path(path_params.get("path", ""))) + (f"?{query}" if query else "")
     action, streamed = ACTIONS[fn]
     if options.get("stream") is True and streamed:
         action = streamed

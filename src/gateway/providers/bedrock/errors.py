@@ -13,6 +13,7 @@ from typing import Any
 
 from ...transform.events import Event, MapContext
 from ...transform.json_values import compact
+from ..hub_error import hub_error, invalid_response
 from .api import SLUG
 
 # exception type -> Anthropic's error type, for native Messages streams
@@ -36,11 +37,11 @@ def _message(data: Any) -> str | None:
 
 
 def envelope(message: str, kind: str | None) -> dict[str, Any]:
-    return {"error": {"message": message, "type": kind, "param": None, "code": None}, "provider": SLUG}
+    return hub_error(SLUG, message, kind)
 
 
 def invalid(body: Any) -> dict[str, Any]:
-    return envelope(f"Invalid response received from {SLUG}: {compact(body)}", None)
+    return invalid_response(SLUG, body)
 
 
 def error_response(status: int, data: Any, text: str, ctx: MapContext) -> dict[str, Any]:

@@ -6,13 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...transform.json_values import is_int
+from ...transform.json_values import is_int, is_number, strings
 from ...transform.params import Options
 from .models import family
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def inference_config(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -23,13 +19,11 @@ def inference_config(params: Mapping[str, Any]) -> dict[str, Any]:
         if is_int(params.get(key)):
             out["maxTokens"] = params[key]
             break
-    if _number(params.get("temperature")):
+    if is_number(params.get("temperature")):
         out["temperature"] = params["temperature"]
-    if _number(params.get("top_p")):
+    if is_number(params.get("top_p")):
         out["topP"] = params["top_p"]
-    stop = params.get("stop")
-    stops = [stop] if isinstance(stop, str) else stop if isinstance(stop, list) else []
-    stops = [s for s in stops if isinstance(s, str) and s]
+    stops = strings(params.get("stop"))
     if stops:
         out["stopSequences"] = stops
     return out

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from ...transform.json_values import obj
+from ...transform.json_values import arguments_object, obj
+from ..alternating_turns import Turn, alternating_turns
 from .content import blocks, cache_point, text_block
 
 _SYSTEM_ROLES = frozenset({"system", "developer"})
@@ -25,16 +25,6 @@ def system_blocks(messages: list[Any]) -> list[dict[str, Any]]:
             out += mine
     return out
 
-
-def _arguments(raw: Any) -> dict[str, Any]:
-    """A tool call's arguments as the JSON object ``toolUse.input`` must be; unparsable -> ``{}``."""
-    if isinstance(raw, Mapping):
-        return dict(raw)
-    try:
-        value = json.loads(raw) if isinstance(raw, str) and raw else {}
-    except (ValueError, RecursionError):
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _reasoning(block: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -67,7 +57,7 @@ def _assistant(msg: Mapping[str, Any]) -> list[dict[str, Any]]:
         if isinstance(call, Mapping):
             fn = obj(call.get("function"))
             out.append({"toolUse": {"toolUseId": str(call.get("id") or ""), "name": str(fn.get("name") or ""),
-                                    "input": _arguments(fn.get("arguments"))}})
+                                    "input": arguments_object(fn.get("arguments"))}})
     return out
 
 
@@ -78,7 +68,7 @@ def _tool_result(msg: Mapping[str, Any]) -> dict[str, Any]:
     return {"toolResult": {"toolUseId": str(msg.get("tool_call_id") or ""), "content": content}}
 
 
-def _turn(msg: Mapping[str, Any]) -> tuple[str, list[dict[str, Any]]] | None:
+def _turn(msg: Mapping[str, Any]) -> Turn | None:
     role = msg.get("role")
     if role == "assistant":
         return "assistant", _assistant(msg)
@@ -93,19 +83,7 @@ def conversation(messages: list[Any]) -> list[dict[str, Any]]:
     """The turns. Consecutive messages of one role share a turn (Converse wants roles to alternate,
     upstream issue #748): parallel tool results land in one user turn, and a user message right
     after tool results joins them. Turns left empty are dropped (Converse rejects them)."""
-    turns: list[dict[str, Any]] = []
-    for msg in messages:
-        if not isinstance(msg, Mapping):
-            continue
-        turn = _turn(msg)
-        if turn is None or not turn[1]:
-            continue
-        role, content = turn
-        if turns and turns[-1]["role"] == role:
-            turns[-1]["content"].extend(content)
-        else:
-            turns.append({"role": role, "content": content})
-    return turns
+    return alternating_turns((_turn(msg) for msg in messages if isinstance(msg, Mapping)), "content")
 
 
 def has_tool_blocks(turns: list[dict[str, Any]]) -> bool:

@@ -7,17 +7,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...transform.events import Event, MapContext
-from ...transform.json_values import compact
+from ..hub_error import hub_error, invalid_response
 from .api import SLUG
 
 
 def envelope(message: str) -> dict[str, Any]:
     """The hub envelope. Cohere's errors carry no type or code, so both stay None (as upstream)."""
-    return {"error": {"message": message, "type": None, "param": None, "code": None}, "provider": SLUG}
+    return hub_error(SLUG, message)
 
 
 def invalid(body: Any) -> dict[str, Any]:
-    return envelope(f"Invalid response received from {SLUG}: {compact(body)}")
+    return invalid_response(SLUG, body)
 
 
 def error_response(status: int, data: Any, text: str, ctx: MapContext) -> dict[str, Any]:

@@ -23,7 +23,7 @@ skipped, never raised on (except embedding input Gemini cannot take).
 
 from __future__ import annotations
 
-from ...transform.events import Event, MapContext
+from ...transform.unstreamed import no_stream
 from ..base import Provider, Translation
 from .api import API_VERSION, BASE_URL, SLUG, build_url, headers, model_resource
 from .chat import chat_request, chat_response
@@ -37,22 +37,9 @@ __all__ = ["API_VERSION", "BASE_URL", "CHAT", "EMBED", "PROVIDER", "SLUG", "Chat
            "headers", "model_resource"]
 
 
-class _NoStream:
-    """Embeddings do not stream; a mapper that says nothing keeps the Translation complete."""
-
-    def __init__(self, ctx: MapContext) -> None:
-        pass
-
-    def feed(self, event: Event) -> list[Event]:
-        return []
-
-    def end(self) -> list[Event]:
-        return []
-
-
 CHAT = Translation(request=chat_request, response=chat_response, error=error_response, stream=ChatStream,
                    framing="sse")
-EMBED = Translation(request=embed_request, response=embed_response, error=error_response, stream=_NoStream)
+EMBED = Translation(request=embed_request, response=embed_response, error=error_response, stream=no_stream)
 
 PROVIDER = Provider(
     slug=SLUG,

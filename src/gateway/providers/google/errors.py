@@ -7,13 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...transform.events import Event, MapContext
-from ...transform.json_values import compact
+from ..hub_error import hub_error, invalid_response
 
 
 def _envelope(slug: str, message: str, kind: Any = None, code: Any = None) -> dict[str, Any]:
-    error = {"message": message, "type": kind if isinstance(kind, str) else None, "param": None,
-             "code": str(code) if isinstance(code, (int, str)) and not isinstance(code, bool) else None}
-    return {"error": error, "provider": slug}
+    return hub_error(slug, message, kind, str(code) if isinstance(code, (int, str)) and not isinstance(code, bool)
+                     else None)
 
 
 def google_error(data: Any) -> Mapping[str, Any] | None:
@@ -26,7 +25,7 @@ def google_error(data: Any) -> Mapping[str, Any] | None:
 
 
 def invalid(body: Any, ctx: MapContext) -> dict[str, Any]:
-    return _envelope(ctx.provider, f"Invalid response received from {ctx.provider}: {compact(body)}")
+    return invalid_response(ctx.provider, body)
 
 
 def error_response(status: int, data: Any, text: str, ctx: MapContext) -> dict[str, Any]:

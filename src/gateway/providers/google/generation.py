@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...transform.json_values import is_int, obj
+from ...transform.json_values import is_int, is_number, obj, strings
 from .schema import gemini_schema
 
 _RENAMES = (("temperature", "temperature"), ("top_p", "topP"), ("top_k", "topK"), ("n", "candidateCount"),
@@ -17,15 +17,6 @@ _LEVELS = {"none": "minimal", "minimal": "minimal", "low": "low", "medium": "med
            "xhigh": "high"}
 """``reasoning_effort`` as a Gemini 3+ ``thinkingLevel``; those models cannot turn thinking off, so
 ``none`` asks for the least there is."""
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _stops(stop: Any) -> list[str]:
-    stops = [stop] if isinstance(stop, str) else stop if isinstance(stop, list) else []
-    return [s for s in stops if isinstance(s, str) and s]
 
 
 def _response_format(fmt: Any) -> dict[str, Any]:
@@ -74,11 +65,11 @@ def thinking_config(params: Mapping[str, Any], strict: bool) -> dict[str, Any] |
 
 
 def generation_config(params: Mapping[str, Any], strict: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {name: params[key] for key, name in _RENAMES if _number(params.get(key))}
+    out: dict[str, Any] = {name: params[key] for key, name in _RENAMES if is_number(params.get(key))}
     for key in ("max_tokens", "max_completion_tokens"):  # the newer name wins when both are sent
         if is_int(params.get(key)):
             out["maxOutputTokens"] = params[key]
-    stops = _stops(params.get("stop"))
+    stops = strings(params.get("stop"))
     if stops:
         out["stopSequences"] = stops
     out.update(_response_format(params.get("response_format")))

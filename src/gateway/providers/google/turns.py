@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from ...transform.json_values import obj
+from ...transform.json_values import arguments_object, obj
+from ..alternating_turns import Turn, alternating_turns
 from .parts import content_parts, media_part, text_of
 
 _SYSTEM_ROLES = frozenset({"system", "developer"})
@@ -22,16 +22,6 @@ def system_instruction(messages: list[Any]) -> dict[str, Any] | None:
     return {"parts": parts} if parts else None
 
 
-def _arguments(raw: Any) -> dict[str, Any]:
-    """A tool call's arguments as the object Gemini wants in ``args``; unparsable becomes ``{}``."""
-    if isinstance(raw, Mapping):
-        return dict(raw)
-    try:
-        value = json.loads(raw) if isinstance(raw, str) and raw else {}
-    except (ValueError, RecursionError):
-        return {}
-    return value if isinstance(value, dict) else {}
-
 
 def thought_signature(call: Mapping[str, Any]) -> str | None:
     """A tool call's Gemini thought signature, which Gemini 3 requires back with the call: where
@@ -46,7 +36,8 @@ def thought_signature(call: Mapping[str, Any]) -> str | None:
 
 def _function_call(call: Mapping[str, Any]) -> dict[str, Any]:
     fn = obj(call.get("function"))
-    out: dict[str, Any] = {"functionCall": {"name": fn.get("name") or "", "args": _arguments(fn.get("arguments"))}}
+    call_part = {"name": fn.get("name") or "", "args": arguments_object(fn.get("arguments"))}
+    out: dict[str, Any] = {"functionCall": call_part}
     signature = thought_signature(call)
     if signature:
         out["thoughtSignature"] = signature
@@ -102,7 +93,7 @@ def _function_response(msg: Mapping[str, Any], names: Mapping[str, str]) -> dict
                                  "response": {"output": text_of(msg.get("content"))}}}
 
 
-def _turn(msg: Mapping[str, Any], names: Mapping[str, str]) -> tuple[str, list[dict[str, Any]]] | None:
+def _turn(msg: Mapping[str, Any], names: Mapping[str, str]) -> Turn | None:
     role = msg.get("role")
     if role == "assistant":
         return "model", _assistant_parts(msg)
@@ -118,16 +109,5 @@ def contents(messages: list[Any]) -> list[dict[str, Any]]:
     of one role are merged (Gemini wants roles to alternate, and all results of a parallel call in
     the one turn after it); a message with nothing sendable is left out (Gemini rejects empty parts)."""
     names = _call_names(messages)
-    out: list[dict[str, Any]] = []
-    for msg in messages:
-        if not isinstance(msg, Mapping) or msg.get("role") in _SYSTEM_ROLES:
-            continue
-        turn = _turn(msg, names)
-        if turn is None or not turn[1]:
-            continue
-        role, parts = turn
-        if out and out[-1]["role"] == role:
-            out[-1]["parts"].extend(parts)
-        else:
-            out.append({"role": role, "parts": parts})
-    return out
+    turns = (_turn(msg, names) for msg in messages if isinstance(msg, Mapping) and msg.get("role") not in _SYSTEM_ROLES)
+    return alternating_turns(turns, "parts")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ...errors import GatewayError
 from ...transform.params import Options
+from ..proxy_path import proxy_url
 
 if TYPE_CHECKING:
     from ..base import Provider
@@ -41,6 +42,5 @@ def build_url(provider: Provider, options: Options, fn: str, base: str, path_par
               query: str) -> str:
     """Chat is ``/{oracle_api_version}/actions/chat``; a proxied call keeps its own path and query."""
     if fn == "proxy":
-        path = path_params.get("path", "").removeprefix("/v1/proxy").removeprefix("/v1")
-        return base + path + (f"?{query}" if query else "")
+        return proxy_url(base, path_params, query)
     return f"{base}/{_checked(options, 'oracle_api_version', DEFAULT_API_VERSION)}/actions/chat"

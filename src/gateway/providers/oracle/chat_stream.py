@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ...transform.end_once import EndOnceMapper
 from ...transform.events import DONE, Event, MapContext
 from ...transform.json_values import obj
 from .api import SLUG
@@ -15,49 +16,39 @@ from .errors import error_response
 from .finish import openai_finish
 
 
-class ChatStream:
+class ChatStream(EndOnceMapper):
     """State: which choices have sent their role, and each choice's tool-call count (tool calls
     arrive whole, each gets the next OpenAI index)."""
 
-    __slots__ = ("_strict", "_head", "_started", "_tools", "_done")
+    __slots__ = ("_strict", "_head", "_started", "_tools")
 
     def __init__(self, ctx: MapContext) -> None:
+        super().__init__()
         self._strict = ctx.strict
         self._head = {"id": ctx.fallback_id, "object": "chat.completion.chunk", "created": ctx.created,
                       "model": ctx.model or "", "provider": SLUG}
         self._started: set[int] = set()
         self._tools: dict[int, int] = {}
-        self._done = False
 
     def _chunk(self, index: int, delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
         return {**self._head, "choices": [{"index": index, "delta": delta, "logprobs": None,
                                            "finish_reason": finish}]}
 
-    def feed(self, event: Event) -> list[Event]:
+    def map_event(self, event: Event) -> list[Event]:
         data = event.data
-        if self._done:
-            return []
-        if data == DONE:
-            self._done = True
-            return [Event(DONE)]
         if not isinstance(data, Mapping) or event.name == "ping":
             return []
         if "code" in data and "message" in data and "finishReason" not in data:
-            self._done = True
-            return [Event({"error": error_response(0, data, "", MapContext(SLUG))["error"]}, "error")]
+            return self.ended(Event({"error": error_response(0, data, "", MapContext(SLUG))["error"]}, "error"))
         raw_index = data.get("index")
         index = raw_index if isinstance(raw_index, int) else 0
         out = self._pieces(index, obj(data.get("message")))
         if data.get("finishReason"):
-            self._done = True
             chunk = self._chunk(index, {}, openai_finish(data["finishReason"], index in self._tools, self._strict))
             if data.get("usage") is not None:
                 chunk["usage"] = openai_usage(data["usage"])
-            out += [Event(chunk), Event(DONE)]
+            out += self.ended(Event(chunk), Event(DONE))
         return out
-
-    def end(self) -> list[Event]:
-        return []
 
     def _pieces(self, index: int, message: Mapping[str, Any]) -> list[Event]:
         out: list[Event] = []

@@ -7,17 +7,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...transform.events import MapContext
-from ...transform.json_values import compact
+from ..hub_error import hub_error, invalid_response
 from .api import SLUG
 
 
 def envelope(message: str, code: Any = None) -> dict[str, Any]:
     kind = str(code) if code is not None else None
-    return {"error": {"message": message, "type": kind, "param": None, "code": kind}, "provider": SLUG}
+    return hub_error(SLUG, message, kind, kind)
 
 
 def invalid(body: Any) -> dict[str, Any]:
-    return envelope(f"Invalid response received from {SLUG}: {compact(body)}")
+    return invalid_response(SLUG, body)
 
 
 def error_response(status: int, data: Any, text: str, ctx: MapContext) -> dict[str, Any]:

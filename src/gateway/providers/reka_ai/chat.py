@@ -12,7 +12,7 @@ from .api import SLUG
 from .errors import invalid
 from .finish import openai_finish
 from .tools import reka_tool_choice, reka_tools
-from .turns import reka_messages
+from .turns import content_text, reka_messages
 
 DEFAULT_MODEL = "reka-flash"
 _SAME_NAME = ("temperature", "top_p", "top_k", "seed", "presence_penalty", "frequency_penalty", "stream",
@@ -44,15 +44,6 @@ def openai_usage(usage: Any) -> dict[str, int]:
     u = obj(usage)
     prompt, completion = as_int(u.get("input_tokens")), as_int(u.get("output_tokens"))
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
-
-
-def content_text(content: Any) -> str:
-    """Reka's content: a string, or parts of which the text ones count."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(p["text"] for p in content if isinstance(p, Mapping) and isinstance(p.get("text"), str))
-    return ""
 
 
 def openai_tool_calls(calls: Any) -> list[dict[str, Any]]:

@@ -9,9 +9,10 @@ from typing import Any
 from ...transform.events import DONE, Event, MapContext
 from ...transform.json_values import obj
 from .api import SLUG
-from .chat import content_text, openai_tool_calls, openai_usage
+from .chat import openai_tool_calls, openai_usage
 from .errors import error_response
 from .finish import openai_finish
+from .turns import content_text
 
 
 class ChatStream:

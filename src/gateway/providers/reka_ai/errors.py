@@ -8,16 +8,16 @@ from typing import Any
 
 from ...transform.events import MapContext
 from ...transform.json_values import compact
+from ..hub_error import hub_error, invalid_response
 from .api import SLUG
 
 
 def envelope(message: str, kind: Any = None) -> dict[str, Any]:
-    error = {"message": message, "type": kind if isinstance(kind, str) else None, "param": None, "code": None}
-    return {"error": error, "provider": SLUG}
+    return hub_error(SLUG, message, kind)
 
 
 def invalid(body: Any) -> dict[str, Any]:
-    return envelope(f"Invalid response received from {SLUG}: {compact(body)}")
+    return invalid_response(SLUG, body)
 
 
 def _detail_text(detail: Any) -> str:

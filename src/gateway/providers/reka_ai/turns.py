@@ -3,18 +3,17 @@ parts whose URL is a plain string, tool calls with ``parameters`` as an object."
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from ...transform.json_values import obj
+from ...transform.json_values import arguments_object, obj
 
 _MEDIA = {"image_url": "image_url", "input_audio": None, "video_url": "video_url", "audio_url": "audio_url",
           "pdf_url": "pdf_url"}
 
 
-def _text(content: Any) -> str:
-    """The text of a content that may be a string or a list of parts."""
+def content_text(content: Any) -> str:
+    """The text of a content that may be a string or a list of parts (OpenAI's, or Reka's in an answer)."""
     if isinstance(content, str):
         return content
     if isinstance(content, list):
@@ -43,26 +42,16 @@ def _content(content: Any) -> Any:
     return content if isinstance(content, str) else ""
 
 
-def _arguments(raw: Any) -> dict[str, Any]:
-    """A tool call's JSON arguments as the object Reka wants; anything unparsable becomes ``{}``."""
-    if isinstance(raw, Mapping):
-        return dict(raw)
-    try:
-        value = json.loads(raw) if isinstance(raw, str) and raw else {}
-    except (ValueError, RecursionError):
-        return {}
-    return value if isinstance(value, dict) else {}
-
 
 def _assistant(msg: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"role": "assistant"}
-    text = _text(msg.get("content"))
+    text = content_text(msg.get("content"))
     calls = msg.get("tool_calls")
     if text or not isinstance(calls, list) or not calls:
         out["content"] = text
     if isinstance(calls, list) and calls:
         out["tool_calls"] = [{"id": call.get("id") or "", "name": obj(call.get("function")).get("name") or "",
-                              "parameters": _arguments(obj(call.get("function")).get("arguments"))}
+                              "parameters": arguments_object(obj(call.get("function")).get("arguments"))}
                              for call in calls if isinstance(call, Mapping)]
     return out
 
@@ -73,13 +62,13 @@ def reka_message(msg: Any) -> dict[str, Any] | None:
         return None
     role = msg.get("role")
     if role in ("system", "developer"):
-        return {"role": "system", "content": _text(msg.get("content"))}
+        return {"role": "system", "content": content_text(msg.get("content"))}
     if role == "user":
         return {"role": "user", "content": _content(msg.get("content"))}
     if role == "assistant":
         return _assistant(msg)
     if role == "tool":
-        output = {"tool_call_id": msg.get("tool_call_id") or "", "output": _text(msg.get("content"))}
+        output = {"tool_call_id": msg.get("tool_call_id") or "", "output": content_text(msg.get("content"))}
         return {"role": "tool_output", "content": [output]}
     return None
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import GatewayError
 from ...transform.params import Options
+from ..proxy_path import proxy_url
 
 if TYPE_CHECKING:
     from ..base import Provider
@@ -45,8 +46,7 @@ def build_url(provider: Provider, options: Options, fn: str, base: str, path_par
     """The model (``options["model"]``, from the request) picks the v1 or the v2beta endpoint; a
     proxied call keeps its own path and query."""
     if fn == "proxy":
-        path = path_params.get("path", "").removeprefix("/v1/proxy").removeprefix("/v1")
-        return base + path + (f"?{query}" if query else "")
+        return proxy_url(base, path_params, query)
     model = options.get("model")
     if not isinstance(model, str) or not model:
         raise GatewayError(f"{SLUG} needs a model: a v1 engine id or a v2beta service (ultra, core, sd3)", 400,

@@ -13,10 +13,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...errors import GatewayError
-from ...transform.events import Event, MapContext, StreamMapper
-from ...transform.json_values import as_int, compact, is_int, obj
+from ...transform.events import MapContext
+from ...transform.json_values import as_int, is_int, obj
 from ...transform.params import Options
+from ...transform.unstreamed import no_stream
 from ..base import Translation
+from ..hub_error import invalid_response
 from .errors import error_response
 
 
@@ -76,26 +78,11 @@ def _embedding(prediction: Mapping[str, Any], index: int) -> dict[str, Any]:
 def embed_response(body: Any, ctx: MapContext) -> dict[str, Any]:
     predictions = body.get("predictions") if isinstance(body, Mapping) else None
     if not isinstance(predictions, list):
-        message = f"Invalid response received from {ctx.provider}: {compact(body)}"
-        return {"error": {"message": message, "type": None, "param": None, "code": None}, "provider": ctx.provider}
+        return invalid_response(ctx.provider, body)
     items = [obj(p) for p in predictions]
     tokens = sum(as_int(obj(obj(p.get("embeddings")).get("statistics")).get("token_count")) for p in items)
     return {"object": "list", "data": [_embedding(p, i) for i, p in enumerate(items)], "model": ctx.model or "",
             "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
 
 
-class _NoStream:
-    """Embeddings are never streamed; the Translation contract still wants a mapper."""
-
-    def feed(self, event: Event) -> list[Event]:
-        return []
-
-    def end(self) -> list[Event]:
-        return []
-
-
-def _no_stream(ctx: MapContext) -> StreamMapper:
-    return _NoStream()
-
-
-EMBED = Translation(request=embed_request, response=embed_response, error=error_response, stream=_no_stream)
+EMBED = Translation(request=embed_request, response=embed_response, error=error_response, stream=no_stream)

@@ -15,6 +15,7 @@ from ...transform.json_values import compact
 from ...transform.params import Options, map_params
 from .. import openai
 from ..base import Translation
+from ..hub_error import invalid_response
 from .errors import error_response
 from .models import route
 
@@ -26,14 +27,9 @@ def chat_request(params: Mapping[str, Any], options: Options, ctx: MapContext) -
     return body
 
 
-def _invalid(body: Any, ctx: MapContext) -> dict[str, Any]:
-    message = f"Invalid response received from {ctx.provider}: {compact(body)}"
-    return {"error": {"message": message, "type": None, "param": None, "code": None}, "provider": ctx.provider}
-
-
 def chat_response(body: Any, ctx: MapContext) -> dict[str, Any]:
     if not isinstance(body, dict) or not isinstance(body.get("choices"), list):
-        return _invalid(body, ctx)
+        return invalid_response(ctx.provider, body)
     return {**body, "provider": ctx.provider}
 
 

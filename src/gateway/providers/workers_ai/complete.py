@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ...transform.end_once import EndOnceMapper
 from ...transform.events import DONE, Event, MapContext
 from ...transform.json_values import as_int, dicts, obj
 from ...transform.params import Options
@@ -63,38 +64,33 @@ def complete_response(body: Any, ctx: MapContext) -> dict[str, Any]:
     return out
 
 
-class CompleteStream:
+class CompleteStream(EndOnceMapper):
     """``data: {"response": "..."}`` events, then ``data: [DONE]`` -> ``text_completion`` chunks; the
     ``[DONE]`` becomes a last chunk with finish_reason ``stop`` (and the usage, when an event
     carried it), then ``DONE``. An event carrying Cloudflare's ``errors`` ends the stream with it."""
 
-    __slots__ = ("_ctx", "_usage", "_done")
+    __slots__ = ("_ctx", "_usage")
 
     def __init__(self, ctx: MapContext) -> None:
+        super().__init__()
         self._ctx = ctx
         self._usage: dict[str, int] | None = None
-        self._done = False
 
-    def feed(self, event: Event) -> list[Event]:
+    def upstream_done(self) -> list[Event]:
+        last = _completion(self._ctx, "", "stop")
+        if self._usage is not None:
+            last["usage"] = self._usage
+        return [Event(last), Event(DONE)]
+
+    def map_event(self, event: Event) -> list[Event]:
         data = event.data
-        if self._done:
-            return []
-        if data == DONE:
-            self._done = True
-            last = _completion(self._ctx, "", "stop")
-            if self._usage is not None:
-                last["usage"] = self._usage
-            return [Event(last), Event(DONE)]
         if not isinstance(data, dict):
             return []
         if "errors" in data and dicts(data["errors"]):
-            self._done = True
             first = dicts(data["errors"])[0]
-            return [Event({"error": envelope(str(first.get("message")), first.get("code"))["error"]}, "error")]
+            return self.ended(Event({"error": envelope(str(first.get("message")), first.get("code"))["error"]},
+                                    "error"))
         if "usage" in data:
             self._usage = usage(data["usage"])
         text = data.get("response")
         return [Event(_completion(self._ctx, text, None))] if isinstance(text, str) and text else []
-
-    def end(self) -> list[Event]:
-        return []

@@ -5,19 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...errors import openai_error
 from ...transform.events import MapContext
-from ...transform.json_values import compact, dicts
+from ...transform.json_values import dicts
+from ..hub_error import hub_error, invalid_response
 from .api import SLUG
 
 
 def envelope(message: str, code: Any = None) -> dict[str, Any]:
-    return {**openai_error(f"{SLUG} error: {message}", None, None, code), "provider": SLUG}
+    return hub_error(SLUG, f"{SLUG} error: {message}", None, code)
 
 
 def invalid(body: Any) -> dict[str, Any]:
     """A 2xx body without the expected ``result``: the core answers 502 with this message."""
-    return {**openai_error(f"Invalid response received from {SLUG}: {compact(body)}"), "provider": SLUG}
+    return invalid_response(SLUG, body)
 
 
 def error_response(status: int, data: Any, text: str, ctx: MapContext) -> dict[str, Any]:

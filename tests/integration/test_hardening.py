@@ -110,6 +110,19 @@ def test_a_body_nested_thousands_deep_is_a_400(bounded: GatewayServer, provider:
     assert answer.status_code == 400 and "nested deeper than 64 levels" in answer.json()["message"]
 
 
+def test_a_routing_regex_that_could_freeze_the_process_is_a_400(bounded: GatewayServer,
+                                                                 provider: LoopbackServer) -> None:
+    leaf = {"provider": "openai", "api_key": "sk-t", "custom_host": f"{provider.base}/never/v1", "name": "a"}
+    config = {"strategy": {"mode": "conditional", "default": "a",
+                           "conditions": [{"query": {"params.model": {"$regex": "(a+)+$"}}, "then": "a"}]},
+              "targets": [leaf]}
+    started = time.monotonic()
+    answer = httpx.post(bounded.url + "/v1/chat/completions", headers={"x-portkey-config": json.dumps(config)},
+                        json=_chat(model="a" * 40 + "!"), timeout=10)
+    assert time.monotonic() - started < 2  # (a+)+$ on that model would backtrack 2^40 times
+    assert answer.status_code == 400 and "repetition inside a repetition" in answer.json()["message"]
+
+
 # --- broken providers ------------------------------------------------------------------------------
 def test_a_200_that_is_not_json_is_a_502_naming_the_provider(bounded: GatewayServer,
                                                                provider: LoopbackServer) -> None:

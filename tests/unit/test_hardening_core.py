@@ -17,6 +17,7 @@ from gateway.limits import ENV_NAMES, Limits, check_headers, depth_exceeds, pars
 from gateway.openapi import document, schema_of
 from gateway.ports import TransportError
 from gateway.providers import get_provider
+from gateway.regexguard import check_pattern
 from gateway.requestschema import BODIES, validate_body
 from gateway.routes import ROUTE_TABLE
 from gateway.serverconfig import ServerConfigError
@@ -205,3 +206,16 @@ def test_a_2xx_claiming_json_that_is_not_is_a_502_naming_the_provider() -> None:
     for args in ((200, b'{"ok": true}', "application/json"), (200, b"<html>", "text/html"),
                  (400, b"<html>", "application/json"), (200, b"", "application/json")):
         assert checked_answer(_plan(), args[0], Headers(), args[1], args[2]) == (args[0], args[1])
+
+
+# --- client regular expressions ----------------------------------------------------------------------
+@pytest.mark.parametrize("pattern", ["(a+)+$", r"(\w+\s?)+$", "(a*)*", "((x)*y)+", "(a{2,})*", "x" * 1001])
+def test_patterns_that_can_take_exponential_time_are_refused(pattern: str) -> None:
+    with pytest.raises(GatewayError) as refused:
+        check_pattern(pattern)
+    assert refused.value.status == 400
+
+
+@pytest.mark.parametrize("pattern", ["^gpt-4", "(gpt|o)[0-9]+", ".*embeddings$", "(?:ab+c){2}", "a{1,3}", "[", ""])
+def test_ordinary_patterns_pass(pattern: str) -> None:
+    check_pattern(pattern)

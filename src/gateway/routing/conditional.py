@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import RouterError
+from ..regexguard import check_pattern
 
 _MISSING = object()
 
@@ -32,6 +33,7 @@ def _number(value: Any) -> float:
 
 
 def _regex(value: Any, pattern: Any) -> bool:
+    check_pattern(str(pattern))  # 400 for a pattern that could freeze the process (ReDoS)
     try:
         return re.search(str(pattern), str(value)) is not None
     except re.error:

@@ -11,7 +11,6 @@ event can replace it when an output guardrail denies. Data that is not JSON pass
 
 from __future__ import annotations
 
-import codecs
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -20,6 +19,7 @@ from typing import Any
 
 from .cache.assemble import Assembler
 from .transform.events import DONE, Event
+from .transform.framing import SseBlocks
 
 log = logging.getLogger("gateway.streamtap")
 
@@ -63,33 +63,12 @@ def is_terminator(event: Event) -> bool:
             or (isinstance(data, dict) and data.get("type") == "message_stop"))
 
 
-class _Blocks:
-    """Incremental split of SSE text into complete event blocks."""
-
-    def __init__(self) -> None:
-        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        self._pending = ""
-
-    def feed(self, chunk: bytes) -> list[str]:
-        text = self._pending + self._decoder.decode(chunk)
-        if "\r" in text:
-            held = text.endswith("\r")
-            text = (text[:-1] if held else text).replace("\r\n", "\n").replace("\r", "\n") + ("\r" if held else "")
-        blocks = text.split("\n\n")
-        self._pending = blocks.pop()
-        return blocks
-
-    def rest(self) -> str:
-        rest, self._pending = self._pending + self._decoder.decode(b"", final=True), ""
-        return rest
-
-
 async def tap(body: AsyncIterator[bytes], assembler: Assembler, keep: Keep | None = None,
               finish: Finish | None = None, first: bytes = b"") -> AsyncIterator[bytes]:
     """Pass ``body`` on while ``assembler`` follows it; ``keep`` gets the answer when it completed
     faithfully (before the terminator leaves, so a client that hangs up after it changes nothing);
     ``finish`` decides what ends the stream. ``first`` goes out before anything else."""
-    blocks = _Blocks()
+    blocks = SseBlocks()
     held: str | None = None
     kept = False
     try:

@@ -18,7 +18,8 @@ from gateway.config import HeaderOverrides
 from gateway.http import Headers
 from gateway.memorystore import MemoryStore
 from gateway.routing.context import Call
-from gateway.streamtap import _Blocks, _event
+from gateway.streamtap import _event
+from gateway.transform.framing import SseBlocks
 from gateway.upstream import prepare
 
 BODY = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
@@ -76,7 +77,7 @@ def test_policy() -> None:
 
 
 def events(raw: bytes) -> list[Any]:
-    blocks = _Blocks()
+    blocks = SseBlocks()
     parsed = [_event(b) for b in blocks.feed(raw)]
     return [e for e in parsed if e is not None]
 

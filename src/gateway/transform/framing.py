@@ -56,16 +56,16 @@ class Decoder(Protocol):
     def end(self) -> list[Event]: ...
 
 
-class SseDecoder:
-    """Server-sent events (WHATWG): lines end in ``\\n``, ``\\r\\n`` or ``\\r``; a blank line ends
-    an event; ``event:`` names it, ``data:`` lines are joined with ``\\n``; comments (``:``),
-    ``id:`` and ``retry:`` are ignored. Covers Portkey's ``\\n\\n`` and ``\\r\\n\\r\\n`` splits."""
+class SseBlocks:
+    """SSE text split into complete event blocks, incrementally: lines may end in ``\\n``,
+    ``\\r\\n`` or ``\\r`` (normalised to ``\\n``), and a blank line ends a block. Shared by the
+    decoder below and by stream taps that pass the bytes on untouched."""
 
     def __init__(self) -> None:
         self._text = codecs.getincrementaldecoder("utf-8")("replace")
         self._pending = ""
 
-    def feed(self, chunk: bytes) -> list[Event]:
+    def feed(self, chunk: bytes) -> list[str]:
         text = self._pending + self._text.decode(chunk)
         if "\r" in text:
             held = text.endswith("\r")  # may be the first half of a \r\n split across chunks
@@ -73,12 +73,27 @@ class SseDecoder:
             text = text.replace("\r\n", "\n").replace("\r", "\n") + ("\r" if held else "")
         blocks = text.split("\n\n")
         self._pending = blocks.pop()
-        return _decode_all(blocks, _sse_event)
+        return blocks
+
+    def rest(self) -> str:
+        """What the stream left unterminated (flushes the UTF-8 decoder)."""
+        tail, self._pending = (self._pending + self._text.decode(b"", final=True)).replace("\r", "\n"), ""
+        return tail
+
+
+class SseDecoder:
+    """Server-sent events (WHATWG): lines end in ``\\n``, ``\\r\\n`` or ``\\r``; a blank line ends
+    an event; ``event:`` names it, ``data:`` lines are joined with ``\\n``; comments (``:``),
+    ``id:`` and ``retry:`` are ignored. Covers Portkey's ``\\n\\n`` and ``\\r\\n\\r\\n`` splits."""
+
+    def __init__(self) -> None:
+        self._blocks = SseBlocks()
+
+    def feed(self, chunk: bytes) -> list[Event]:
+        return _decode_all(self._blocks.feed(chunk), _sse_event)
 
     def end(self) -> list[Event]:
-        tail = (self._pending + self._text.decode(b"", final=True)).replace("\r", "\n")
-        self._pending = ""
-        return _decode_all(tail.split("\n\n"), _sse_event)
+        return _decode_all(self._blocks.rest().split("\n\n"), _sse_event)
 
 
 def _sse_event(block: str) -> Event | None:

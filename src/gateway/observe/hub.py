@@ -131,12 +131,13 @@ class Observability:
         trace.id = self._count
         trace.status = response.status
         headers = response.headers
-        trace.provider = headers.get("x-portkey-provider") or (trace.attempts[-1].provider if trace.attempts
-                                                                 else None)
-        trace.target = headers.get("x-portkey-last-used-option-index")
-        trace.retries = trace.retry_count
-        trace.cache_status = trace.cache_status or headers.get("x-portkey-cache-status")
-        trace.exception = headers.get("x-portkey-gateway-exception") == "true"
+        get = headers._items.get  # names below are already lower case: skip Headers.get's lower()
+        attempts = trace.attempts
+        trace.provider = get("x-portkey-provider") or (attempts[-1].provider if attempts else None)
+        trace.target = get("x-portkey-last-used-option-index")
+        trace.retries = trace.retry_count if len(attempts) > 1 else 0
+        trace.cache_status = trace.cache_status or get("x-portkey-cache-status")
+        trace.exception = get("x-portkey-gateway-exception") == "true"
         if trace.capture:
             trace.response_headers = headers  # adapters only read it from here on
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable
 
-from .trace import Trace
+from .trace import Trace, route_template
 
 MAX_CHECK_LABELS = 64
 """Check names come from configs, which clients may send: past this many, the rest count as ``other``."""
@@ -64,6 +64,15 @@ class Histogram:
             yield f"{self.name}_count{_labels(self.names, labels)} {_number(row[-1])}"
 
 
+_STATUS: dict[int | None, str] = {}
+
+
+def _status(status: int | None) -> str:
+    """An attempt's status label (``error``: no answer), remembered: statuses are a small set."""
+    label = _STATUS[status] = "error" if status is None else str(status)
+    return label
+
+
 def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
@@ -107,33 +116,45 @@ class Metrics:
                                 kind="gauge")
         self.streams.inc((), 0)
         self.realtime.inc((), 0)
+        self._labels: dict[tuple[str, str, int], tuple[Labels, Labels]] = {}
+        """(route name, provider, status) -> the label tuples of the request counter and the histograms."""
         self.all = (self.requests, self.latency, self.ttfb, self.attempts, self.retries, self.fallbacks, self.cache,
                     self.guardrails, self.tokens, self.streams, self.realtime)
 
     def record(self, trace: Trace) -> None:
         provider = trace.provider or "none"
-        path = trace.route
-        self.requests.inc((path, provider, str(trace.status)))
-        self.latency.observe((path, provider), trace.duration_ms / 1000)
+        status = trace.status
+        key = (trace.fn, provider, status)
+        labels = self._labels.get(key)
+        if labels is None:  # bounded: route names, provider slugs and status codes are fixed sets
+            path = route_template(trace.fn)
+            labels = self._labels[key] = ((path, provider, str(status)), (path, provider))
+        counts = self.requests.values
+        counts[labels[0]] = counts.get(labels[0], 0) + 1
+        pair = labels[1]
+        self.latency.observe(pair, trace.duration_ms / 1000)
         if trace.ttfb_ms is not None:
-            self.ttfb.observe((path, provider), trace.ttfb_ms / 1000)
+            self.ttfb.observe(pair, trace.ttfb_ms / 1000)
+        attempts = self.attempts.values
         for attempt in trace.attempts:
-            self.attempts.inc((attempt.provider, str(attempt.status) if attempt.status is not None else "error"))
+            name = (attempt.provider, _STATUS.get(attempt.status) or _status(attempt.status))
+            attempts[name] = attempts.get(name, 0) + 1
         if trace.retries > 0:
             self.retries.inc((provider,), trace.retries)
         if len(trace.attempts) > 1 and trace.fallbacks:
-            self.fallbacks.inc((path,), trace.fallbacks)
+            self.fallbacks.inc((pair[0],), trace.fallbacks)
         if trace.cache_status and trace.cache_status != "DISABLED":
             self.cache.inc((trace.cache_status.lower(),))
         for check, verdict in trace.guardrails:
-            labels = (check, verdict)
-            if labels not in self.guardrails.values and len(self.guardrails.values) >= MAX_CHECK_LABELS * 4:
-                labels = ("other", verdict)
-            self.guardrails.inc(labels)
-        if trace.usage.input is not None:
-            self.tokens.inc((provider, "input"), trace.usage.input)
-        if trace.usage.output is not None:
-            self.tokens.inc((provider, "output"), trace.usage.output)
+            checks = (check, verdict)
+            if checks not in self.guardrails.values and len(self.guardrails.values) >= MAX_CHECK_LABELS * 4:
+                checks = ("other", verdict)
+            self.guardrails.inc(checks)
+        usage = trace.usage
+        if usage.input is not None:
+            self.tokens.inc((provider, "input"), usage.input)
+        if usage.output is not None:
+            self.tokens.inc((provider, "output"), usage.output)
 
     def text(self) -> bytes:
         out = []

@@ -14,11 +14,12 @@ import json
 import re
 from collections.abc import Awaitable
 from functools import cache
+from json.encoder import encode_basestring as _text  # type: ignore[attr-defined]
 from typing import Any
 
 from ..http import Headers, Request
 from ..routes import ROUTES
-from .encode import flag, number, text
+from .encode import number, text
 from .usage import UsageScan
 
 
@@ -30,6 +31,12 @@ def _templates() -> dict[str, str]:
         path = re.sub(r"\(\?P<(\w+)>\[\^/\]\+\)", r"{\1}", route.pattern.pattern.strip("^$"))
         out.setdefault(route.fn, path.replace("/.+", "/*"))
     return out
+
+
+@cache
+def _route_json(fn: str) -> str:
+    """The route's label as a JSON string (route names are a fixed set)."""
+    return _text(route_template(fn))
 
 
 def route_template(fn: str) -> str:
@@ -61,8 +68,11 @@ class Attempt:
         self.span_id = ""
 
     def to_json(self) -> str:
-        return (f'{{"provider":{text(self.provider)},"url":{text(self.url)},"target":{text(self.target)},'
-                f'"model":{text(self.model)},"status":{number(self.status)},"error":{text(self.error)},'
+        model, status, error = self.model, self.status, self.error
+        return (f'{{"provider":{_text(self.provider)},"url":{_text(self.url)},"target":{text(self.target)},'
+                f'"model":{"null" if model is None else _text(model)},'
+                f'"status":{"null" if status is None else status},'
+                f'"error":{"null" if error is None else _text(error)},'
                 f'"duration_ms":{number(self.duration_ms)}}}')
 
 
@@ -165,20 +175,27 @@ class Trace:
 
     def summary_json(self) -> str:
         """The fields of the live log's table and of the JSON request log, as compact JSON, encoded once
-        however many sinks write it (sinks read a finished trace)."""
+        however many sinks write it (sinks read a finished trace). The ``text`` / ``number`` helpers are
+        inlined: this runs for every request while the console or the JSON log is on."""
         if self._encoded is None:
-            request = self.request
-            attempts = ",".join(a.to_json() for a in self.attempts)
-            checks = ",".join(f'{{"check":{text(c)},"verdict":{text(v)}}}' for c, v in self.guardrails)
+            request, usage = self.request, self.usage
+            attempts = ",".join([a.to_json() for a in self.attempts]) if self.attempts else ""
+            checks = ",".join([f'{{"check":{_text(c)},"verdict":{_text(v)}}}' for c, v in self.guardrails]) \
+                if self.guardrails else ""
+            ttfb, inp, out = self.ttfb_ms, usage.input, usage.output
             self._encoded = (
-                f'{{"id":{self.id},"time":{number(self.start_time, 3)},"method":{text(request.method)},'
-                f'"path":{text(request.path)},"route":{text(self.route)},"status":{self.status},'
-                f'"duration_ms":{number(self.duration_ms)},"ttfb_ms":{number(self.ttfb_ms)},'
-                f'"provider":{text(self.provider)},"model":{text(self.model)},"target":{text(self.target)},'
-                f'"retries":{self.retries},"cache":{text(self.cache_status)},"stream":{flag(self.stream)},'
-                f'"aborted":{flag(self.aborted)},"tokens":{{"input":{number(self.usage.input)},'
-                f'"output":{number(self.usage.output)}}},"attempts":[{attempts}],"guardrails":[{checks}],'
-                f'"trace_id":{text(self.trace_id or None)}}}')
+                f'{{"id":{self.id},"time":{number(self.start_time, 3)},"method":{_text(request.method)},'
+                f'"path":{_text(request.path)},"route":{_route_json(self.fn)},"status":{self.status},'
+                f'"duration_ms":{number(self.duration_ms)},'
+                f'"ttfb_ms":{"null" if ttfb is None else number(ttfb)},'
+                f'"provider":{"null" if self.provider is None else _text(self.provider)},'
+                f'"model":{text(self.attempts[0].model) if self.attempts else "null"},'
+                f'"target":{"null" if self.target is None else _text(self.target)},'
+                f'"retries":{self.retries},"cache":{"null" if self.cache_status is None else _text(self.cache_status)},'
+                f'"stream":{"true" if self.stream else "false"},"aborted":{"true" if self.aborted else "false"},'
+                f'"tokens":{{"input":{"null" if inp is None else number(inp)},'
+                f'"output":{"null" if out is None else number(out)}}},"attempts":[{attempts}],"guardrails":[{checks}],'
+                f'"trace_id":{_text(self.trace_id) if self.trace_id else "null"}}}')
         return self._encoded
 
     def summary(self) -> dict[str, Any]:

@@ -100,7 +100,7 @@ class Observability:
         body = response.body
         assert isinstance(body, bytes)
         trace.ttfb_ms = trace.duration_ms = (self.clock.monotonic() - trace.start) * 1000
-        trace.usage.feed(body[-_USAGE_TAIL:])
+        trace.usage.scan(body[-_USAGE_TAIL:])
         if trace.capture:
             trace.response_head += body[:trace.capture]
         self._finish(trace)

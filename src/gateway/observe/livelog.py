@@ -26,7 +26,23 @@ QUEUE_LIMIT = 4096
 COALESCE_SECONDS = 0.05
 """After an entry arrives, the feed waits this long for more, so that under load one write carries many
 entries instead of one each (a person watching the table cannot see 50 ms)."""
-_CLOSED = None
+
+
+class _Subscriber:
+    """One reader of the feed: the entries it has not read yet, and an event that wakes it once per batch
+    (a plain deque append per entry on the request path, where an ``asyncio.Queue`` did a put per entry
+    and its reader a get per entry)."""
+
+    __slots__ = ("pending", "wake", "closed")
+
+    def __init__(self) -> None:
+        self.pending: deque[Entry] = deque()
+        self.wake = asyncio.Event()
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+        self.wake.set()
 
 
 class Entry:
@@ -70,17 +86,23 @@ class LiveLog:
         self.entries: deque[Entry] = deque(maxlen=size)
         self.body_bytes = body_bytes
         self.secrets = secrets
-        self._subscribers: set[asyncio.Queue[Entry | None]] = set()
+        self._subscribers: set[_Subscriber] = set()
 
     def record(self, trace: Trace) -> None:
         entry = Entry(trace, self.body_bytes)
         self.entries.append(entry)
-        for queue in list(self._subscribers):
-            if queue.qsize() >= QUEUE_LIMIT - 1:
-                self._subscribers.discard(queue)  # too slow: it reconnects and replays from the buffer
-                queue.put_nowait(_CLOSED)
+        slow: list[_Subscriber] | None = None
+        for subscriber in self._subscribers:
+            pending = subscriber.pending
+            if len(pending) >= QUEUE_LIMIT - 1:
+                slow = [*(slow or ()), subscriber]
             else:
-                queue.put_nowait(entry)
+                pending.append(entry)
+                subscriber.wake.set()  # no-op while already set: one wake-up per batch
+        if slow:
+            for subscriber in slow:
+                self._subscribers.discard(subscriber)  # too slow: it reconnects and replays from the buffer
+                subscriber.close()
 
     def detail(self, entry_id: int) -> dict[str, Any] | None:
         """One entry's redacted detail, or None once it has left the buffer."""
@@ -99,15 +121,16 @@ class LiveLog:
 
     def close(self) -> None:
         """End every feed (server shutting down)."""
-        for queue in self._subscribers:
-            queue.put_nowait(_CLOSED)
+        for subscriber in self._subscribers:
+            subscriber.close()
         self._subscribers.clear()
 
     async def feed(self, last_id: int, heartbeat: float) -> AsyncIterator[bytes]:
         """SSE bytes: ``connected``, the buffered entries after ``last_id``, then each new one as it
         comes, with a comment line every ``heartbeat`` seconds so proxies keep the connection open."""
-        queue: asyncio.Queue[Entry | None] = asyncio.Queue()
-        self._subscribers.add(queue)
+        subscriber = _Subscriber()
+        pending, wake = subscriber.pending, subscriber.wake
+        self._subscribers.add(subscriber)
         if last_id > (self.entries[-1].id if self.entries else 0):
             last_id = 0  # an id from before a restart: this process starts again at 1
         try:
@@ -118,27 +141,26 @@ class LiveLog:
                 last_id = replay[-1].id
                 yield b"".join(entry.event() for entry in replay)
             while True:
-                pending: list[Entry | None] = []
-                if queue.empty():
+                if not pending and not subscriber.closed:
+                    wake.clear()
                     try:
                         async with asyncio.timeout(heartbeat):
-                            pending.append(await queue.get())
+                            await wake.wait()
                     except TimeoutError:
                         yield b": heartbeat\n\n"
                         continue
-                    await asyncio.sleep(COALESCE_SECONDS)
-                while not queue.empty():  # under load, one write carries every entry that is waiting
-                    pending.append(queue.get_nowait())
+                    if not subscriber.closed:
+                        await asyncio.sleep(COALESCE_SECONDS)
+                batch = list(pending)  # under load, one write carries every entry that is waiting
+                pending.clear()
                 events: list[bytes] = []
-                for item in pending:
-                    if item is _CLOSED:
-                        if events:
-                            yield b"".join(events)
-                        return
+                for item in batch:
                     if item.id > last_id:  # not already replayed from the buffer
                         last_id = item.id
                         events.append(item.event())
                 if events:
                     yield b"".join(events)
+                if subscriber.closed:
+                    return
         finally:
-            self._subscribers.discard(queue)
+            self._subscribers.discard(subscriber)

@@ -45,13 +45,23 @@ class UsageScan:
                 return
             start = chunk.find(_KEY, start + len(_KEY))
 
+    def scan(self, body: bytes) -> None:
+        """A whole answer (not streamed), as ``feed(body)`` on a fresh scan reads it, without the
+        bookkeeping for pieces still to come."""
+        start = body.find(_KEY)
+        while start >= 0 and self._decode(body, start):
+            start = body.find(_KEY, start + len(_KEY))
+
     def _decode(self, data: bytes, start: int) -> bool:
         """Read the object after ``"usage"`` at ``start``; False when it is cut off (wait for more)."""
-        text = data[start + len(_KEY):start + len(_KEY) + _CARRY_LIMIT].decode("utf-8", "replace")
-        stripped = text.lstrip()
-        if not stripped.startswith(":"):
-            return bool(stripped)  # not a key after all (or nothing yet)
-        body = stripped[1:].lstrip()
+        end = start + len(_KEY)
+        if data[end:end + 2] == b': ' or data[end:end + 2] == b':{':  # the usual shapes: skip the strips
+            body = data[end + 1:end + _CARRY_LIMIT].decode("utf-8", "replace").lstrip()
+        else:
+            stripped = data[end:end + _CARRY_LIMIT].decode("utf-8", "replace").lstrip()
+            if not stripped.startswith(":"):
+                return bool(stripped)  # not a key after all (or nothing yet)
+            body = stripped[1:].lstrip()
         if not body:
             return False
         try:

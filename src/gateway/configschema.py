@@ -19,7 +19,10 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from gateway.customhost import is_valid_custom_host
+from gateway.providers import get_provider
+from gateway.providers.base import ConfigRule
 from gateway.providers.catalog import VALID_PROVIDERS, VALID_PROVIDERS_ORDERED
+from gateway.transform.json_values import js_truthy
 
 Path = tuple[str | int, ...]
 
@@ -37,12 +40,6 @@ MSG_SHAPE = (
 )
 MSG_CUSTOM_HOST = "Invalid custom host"
 MSG_TOO_DEEP = "Config is nested too deeply"  # port-only: upstream has no such message
-MSG_VERTEX = (
-    "Invalid configuration. ('vertex_project_id' and 'vertex_region') or"
-    " ('vertex_service_account_json' and 'vertex_region') are required for 'vertex-ai'"
-    " provider. Example: { 'provider': 'vertex-ai', 'vertex_project_id': 'my-project-id',"
-    " 'vertex_region': 'us-central1', api_key: 'ya29...' }"
-)
 
 
 def validate_config(config: object, trusted_hosts: tuple[str, ...]) -> list[str]:
@@ -96,12 +93,8 @@ def _type_name(value: object) -> str:
 
 
 def _js_truthy(value: object) -> bool:
-    """JavaScript truthiness, which upstream's refinements use (`[]` and `{}` are truthy)."""
-    if value is _MISSING or value is None or value is False or value == "":
-        return False
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return value != 0 and not math.isnan(value)
-    return True
+    """JavaScript truthiness; an absent key is ``undefined``."""
+    return value is not _MISSING and js_truthy(value)
 
 
 # --- combinators -----------------------------------------------------------------------
@@ -130,7 +123,8 @@ def _optional(inner: Validator) -> Validator:
     return check
 
 
-def _refine(inner: Validator, ok: Callable[[object, _Ctx], bool], message: str) -> Validator:
+def _refine(inner: Validator, ok: Callable[[object, _Ctx], bool],
+            message: str | Callable[[object], str]) -> Validator:
     """.refine(): runs only when `inner` did not abort; a failure leaves the value dirty."""
 
     def check(value: object, path: Path, ctx: _Ctx) -> _St:
@@ -138,7 +132,7 @@ def _refine(inner: Validator, ok: Callable[[object, _Ctx], bool], message: str) 
         if status is _St.ABORTED:
             return status
         if not ok(value, ctx):
-            ctx.issues.append((path, message))
+            ctx.issues.append((path, message if isinstance(message, str) else message(value)))
             return _St.DIRTY
         return status
 
@@ -311,14 +305,6 @@ def _field(config: dict, key: str) -> object:
     return config.get(key, _MISSING)
 
 
-def _has_vertex_fields(config: dict) -> bool:
-    """vertex_region plus a project id or a service-account JSON (JS truthiness)."""
-    return _js_truthy(_field(config, "vertex_region")) and (
-        _js_truthy(_field(config, "vertex_project_id"))
-        or _js_truthy(_field(config, "vertex_service_account_json"))
-    )
-
-
 _ROUTE_KEYS = (
     "cache", "retry", "request_timeout", "after_request_hooks",
     "before_request_hooks", "input_guardrails", "output_guardrails",
@@ -328,17 +314,22 @@ _ROUTE_KEYS = (
 def _has_route(config: object, _ctx: _Ctx) -> bool:
     """Upstream's first refine: the config must say how to reach *some* provider."""
     assert isinstance(config, dict)
-    provider = _field(config, "provider")
+    keyless = _rule(config).keyless
     return (
         ("provider" in config and "api_key" in config)
         or ("strategy" in config and "targets" in config)
         or any(_js_truthy(_field(config, k)) for k in _ROUTE_KEYS)
-        or provider in ("ollama", "triton")
         or (_js_truthy(_field(config, "aws_access_key_id"))
             and _js_truthy(_field(config, "aws_secret_access_key")))
-        or (provider == "vertex-ai" and _has_vertex_fields(config))
-        or (provider == "azure-openai" and _js_truthy(_field(config, "azure_auth_mode")))
+        or (keyless is not None and keyless(config))
     )  # fmt: skip
+
+
+def _rule(config: dict) -> ConfigRule:
+    """The named provider's own config requirements (provider data, see ``ConfigRule``)."""
+    slug = config.get("provider")
+    found = get_provider(slug) if isinstance(slug, str) and slug in VALID_PROVIDERS else None
+    return found.config_rule if found is not None else ConfigRule()
 
 
 def _custom_host_ok(config: object, ctx: _Ctx) -> bool:
@@ -348,13 +339,19 @@ def _custom_host_ok(config: object, ctx: _Ctx) -> bool:
     return not isinstance(host, str) or not host or is_valid_custom_host(host, ctx.trusted_hosts)
 
 
-def _vertex_ok(config: object, _ctx: _Ctx) -> bool:
+def _provider_ok(config: object, _ctx: _Ctx) -> bool:
     assert isinstance(config, dict)
-    return _field(config, "provider") != "vertex-ai" or _has_vertex_fields(config)
+    required = _rule(config).required
+    return required is None or required(config)
+
+
+def _provider_message(config: object) -> str:
+    assert isinstance(config, dict)
+    return _rule(config).message
 
 
 _config: Validator = _refine(
     _refine(_refine(_CONFIG_FIELDS, _has_route, MSG_SHAPE), _custom_host_ok, MSG_CUSTOM_HOST),
-    _vertex_ok,
-    MSG_VERTEX,
+    _provider_ok,
+    _provider_message,
 )

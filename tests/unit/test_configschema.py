@@ -12,10 +12,10 @@ from gateway.configschema import (
     MSG_PROVIDER,
     MSG_SHAPE,
     MSG_TOO_DEEP,
-    MSG_VERTEX,
     validate_config,
 )
 from gateway.providers.catalog import VALID_PROVIDERS, VALID_PROVIDERS_ORDERED
+from gateway.providers.vertex_ai import CONFIG_MESSAGE as MSG_VERTEX
 
 TRUSTED = ("localhost", "127.0.0.1", "::1", "host.docker.internal")
 LEAF = {"provider": "openai", "api_key": "sk-test"}

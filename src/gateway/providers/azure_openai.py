@@ -9,9 +9,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from ..errors import GatewayError
+from ..transform.json_values import js_truthy
 from ..transform.params import Options, Param, ParamMap
 from . import openai
-from .base import Provider, render_path
+from .base import ConfigRule, Provider, render_path
 
 _DEPLOYMENT_FNS = frozenset({
     "complete", "chatComplete", "embed", "imageGenerate", "imageEdit", "createSpeech",
@@ -125,4 +126,5 @@ PROVIDER = Provider(
     dynamic_base=_base,
     option_headers=OPTION_HEADERS,
     realtime=_realtime,
+    config_rule=ConfigRule(keyless=lambda config: js_truthy(config.get("azure_auth_mode"))),
 )

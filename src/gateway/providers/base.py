@@ -90,6 +90,21 @@ Signer = Callable[[SignRequest], dict[str, str]]
 
 
 @dataclass(frozen=True)
+class ConfigRule:
+    """What upstream's config schema asks of a config naming this provider (its zod refines):
+    ``keyless`` says the config is complete without an ``api_key`` (a local server, a cloud with its
+    own credentials); ``required`` must hold, else the config is refused with ``message``."""
+
+    keyless: Callable[[Mapping[str, Any]], bool] | None = None
+    required: Callable[[Mapping[str, Any]], bool] | None = None
+    message: str = ""
+
+
+def always(config: Mapping[str, Any]) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
 class Provider:
     """One upstream. ``endpoints`` maps an endpoint name (fn) to a path template; ``{id}``
     is filled from the client's route. ``params`` maps fn to its whitelist; a fn that has an
@@ -109,6 +124,7 @@ class Provider:
     """Async credentials (an OAuth token from a service account): headers added to the request."""
     sign: Signer | None = None
     """Request signing over the final method, URL, headers and body: headers added last."""
+    config_rule: ConfigRule = ConfigRule()
     option_headers: tuple[tuple[str, str, bool], ...] = ()
     """Header mode (reference §2.1): (header without ``x-portkey-``, option, bare header accepted
     too), read only when this provider is the one named by ``x-portkey-provider``."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..transform.params import Options, Param, ParamMap
 from . import openai
-from .base import Provider, UrlBuilder, render_path
+from .base import ConfigRule, Provider, UrlBuilder, always, render_path
 from .developer_role import developer_as_system
 from .proxy_path import proxy_url
 
@@ -189,6 +189,10 @@ _URL_OPTIONS: dict[str, tuple[UrlBuilder, tuple[tuple[str, str, bool], ...]]] = 
 }
 
 
+# Self-hosted servers: upstream's schema accepts a config naming them without an api_key.
+_KEYLESS = frozenset({"ollama"})
+
+
 def build(slug: str) -> Provider:
     base, prefix, fns = TABLE[slug]
     endpoints = {fn: prefix + openai.ENDPOINTS[fn] for fn in fns}
@@ -201,5 +205,7 @@ def build(slug: str) -> Provider:
     if slug in _URL_OPTIONS:
         url, option_headers = _URL_OPTIONS[slug]
         provider = replace(provider, build_url=url, option_headers=option_headers)
+    if slug in _KEYLESS:
+        provider = replace(provider, config_rule=ConfigRule(keyless=always))
     extra = _EXTRA_HEADERS.get(slug)
     return replace(provider, extra_headers=extra) if extra else provider

@@ -16,7 +16,7 @@ from ..transform.events import MapContext
 from ..transform.json_values import obj
 from ..transform.params import Options, Param, ParamMap, map_params
 from ..transform.unstreamed import no_stream, refuse_stream
-from .base import Provider, Translation
+from .base import ConfigRule, Provider, Translation, always
 from .hub_error import hub_error, invalid_response
 
 SLUG = "triton"
@@ -74,6 +74,7 @@ PROVIDER = Provider(
     base_url="",
     endpoints={"complete": "/generate"},
     headers=lambda options, fn: {},
+    config_rule=ConfigRule(keyless=always),  # a self-hosted server: no key
     translations={"complete": Translation(request=complete_request, response=complete_response,
                                           error=error_response, stream=no_stream)},
 )

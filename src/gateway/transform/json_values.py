@@ -11,6 +11,15 @@ from typing import Any
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
+def js_truthy(value: Any) -> bool:
+    """JavaScript truthiness, which upstream's config refinements use (``[]`` and ``{}`` are truthy)."""
+    if value is None or value is False or value == "":
+        return False
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value != 0 and value == value  # NaN is falsy
+    return True
+
+
 def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 

@@ -11,7 +11,11 @@ key-value store. Unlike upstream, files, batches, fine-tuning and image generati
 
 from __future__ import annotations
 
-from ..base import Provider
+from collections.abc import Mapping
+from typing import Any
+
+from ...transform.json_values import js_truthy
+from ..base import ConfigRule, Provider
 from .api import SLUG, base_url, build_url, headers
 from .auth import authorize
 from .chat import CHAT
@@ -20,6 +24,21 @@ from .embed import EMBED
 from .models import CLAUDE, GEMINI, family
 
 __all__ = ["CHAT", "COUNT_TOKENS", "EMBED", "MESSAGES", "PROVIDER", "SLUG", "VERTEX_VERSION", "native"]
+
+
+CONFIG_MESSAGE = (
+    "Invalid configuration. ('vertex_project_id' and 'vertex_region') or"
+    " ('vertex_service_account_json' and 'vertex_region') are required for 'vertex-ai'"
+    " provider. Example: { 'provider': 'vertex-ai', 'vertex_project_id': 'my-project-id',"
+    " 'vertex_region': 'us-central1', api_key: 'ya29...' }"
+)
+"""Upstream's zod message, word for word (clients match on it)."""
+
+
+def has_location(config: Mapping[str, Any]) -> bool:
+    """vertex_region plus a project id or a service-account JSON (JS truthiness, as upstream)."""
+    return js_truthy(config.get("vertex_region")) and (
+        js_truthy(config.get("vertex_project_id")) or js_truthy(config.get("vertex_service_account_json")))
 
 
 def native(fn: str, model: str | None) -> bool:
@@ -42,6 +61,7 @@ PROVIDER = Provider(
     dynamic_base=base_url,
     translations={"chatComplete": CHAT, "embed": EMBED},
     authorize=authorize,
+    config_rule=ConfigRule(keyless=has_location, required=has_location, message=CONFIG_MESSAGE),
     option_headers=(("vertex-project-id", "vertex_project_id", False), ("vertex-region", "vertex_region", False),
                     ("vertex-service-account-json", "vertex_service_account_json", False),
                     ("anthropic-beta", "anthropic_beta", True), ("anthropic-version", "anthropic_version", False)),

@@ -15,6 +15,9 @@ from typing import Any
 
 from .. import jsoncodec
 from ..errors import openai_error
+from ..formats import client_format
+from ..transform.events import Event
+from ..transform.framing import ENCODERS
 
 MESSAGE = ("The guardrail checks defined in the config failed. You can find more information in the "
            "`hook_results` object.")
@@ -40,9 +43,9 @@ def with_results(answer: Mapping[str, Any], before: list[dict[str, Any]], after:
 
 
 def _sse(fn: str, name: str, data: Mapping[str, Any]) -> bytes:
-    if fn == "messages":
-        return b"event: " + name.encode() + b"\ndata: " + jsoncodec.dumps(data) + b"\n\n"
-    return b"data: " + jsoncodec.dumps(data) + b"\n\n"
+    """One event in the route's framing (the core's encoders: named events on Messages routes)."""
+    fmt = client_format(fn)
+    return ENCODERS[fmt.framing if fmt is not None else "openai-sse"](Event(dict(data), name))
 
 
 def stream_first(fn: str, before: list[dict[str, Any]]) -> bytes:
